@@ -1,0 +1,67 @@
+"""The one exception of the queue engine: a refusal with a stable machine code.
+
+Codes are the contract between the engine, the use cases, the API and the clients;
+the human text beside them is for logs and for people reading a JSON error body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class QueueError(Exception):
+    """An operation that cannot apply in the current state; nothing was changed."""
+
+    def __init__(self, code: str, message: str = "", **details: Any) -> None:
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+        self.details = details
+
+    def __repr__(self) -> str:
+        return f"QueueError({self.code!r}, {self.message!r})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **({"details": self.details} if self.details else {})}
+
+
+# Every code the engine and the use cases raise, with the HTTP status the API gives it.
+# Routers read this table; nothing else decides how an error looks on the wire.
+CODES: dict[str, int] = {
+    # unknown things
+    "unknown_service": 404,
+    "unknown_queue": 404,
+    "unknown_window": 404,
+    "unknown_ticket": 404,
+    "unknown_department": 404,
+    "unknown_staff": 404,
+    "unknown_device": 404,
+    # state does not allow it
+    "invalid_transition": 409,
+    "window_closed": 409,
+    "window_paused": 409,
+    "window_busy": 409,
+    "window_idle": 409,
+    "not_served_here": 409,
+    "same_queue": 409,
+    "queue_inactive": 409,
+    "hall_closed": 409,
+    "reactivation_expired": 409,
+    "recall_limit": 409,
+    "idempotency_conflict": 409,
+    # limits
+    "quota_reached": 409,
+    "person_limit": 409,
+    "number_exhausted": 409,
+    # bad values
+    "invalid_priority": 422,
+    "invalid_id_number": 422,
+    "invalid_phone": 422,
+    "invalid_policy": 422,
+    "invalid_value": 422,
+    "priority_not_allowed": 403,
+}
+
+
+def http_status(code: str) -> int:
+    return CODES.get(code, 400)
