@@ -60,6 +60,10 @@ CODES: dict[str, int] = {
     "invalid_policy": 422,
     "invalid_value": 422,
     "priority_not_allowed": 403,
+    # who may do what
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "rate_limited": 429,
 }
 
 

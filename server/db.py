@@ -1,0 +1,135 @@
+"""Database access: engines, transactions and migrations, for SQLite and PostgreSQL.
+
+SQLite: WAL, a busy timeout, and ``BEGIN IMMEDIATE`` for writers so that two writers never
+interleave (SQLite ignores FOR UPDATE). Readers use plain deferred transactions and never
+wait for writers. PostgreSQL: row locks (FOR UPDATE / SKIP LOCKED) inside the use cases.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_SQLITE_BUSY_MS = 15000
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_MS / 1000, "check_same_thread": False},
+                           pool_size=8, max_overflow=32)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Hand transaction control to us (pysqlite's own BEGIN would be deferred).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    return create_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """The write and read engines of one database URL, and their sessions."""
+
+    url: str
+    writer: Engine = field(init=False)
+    reader: Engine = field(init=False)
+
+    def __post_init__(self) -> None:
+        if is_sqlite(self.url):
+            self.writer = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
+            self.reader = _sqlite_engine(self.url, begin="BEGIN")
+        else:
+            self.writer = _postgres_engine(self.url)
+            self.reader = self.writer
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @property
+    def sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: commits on success, rolls back on any exception."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+
+def upgrade(url: str) -> None:
+    """Bring the schema to the newest revision (all heads); safe to run from several
+    processes at once."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
+    db = Database(url)
+    try:
+        with db.writer.connect() as conn:
+            if not db.sqlite:
+                # Two server processes starting together must not both create the tables.
+                conn.execute(text("SELECT pg_advisory_lock(726172)"))
+                conn.commit()
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "heads")
+                conn.commit()
+            finally:
+                if not db.sqlite:
+                    conn.execute(text("SELECT pg_advisory_unlock(726172)"))
+                    conn.commit()
+    finally:
+        db.dispose()
+
+
+def current_revisions(url: str) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    db = Database(url)
+    try:
+        with db.reader.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        db.dispose()

@@ -1,0 +1,159 @@
+"""Live events: typed, written to the event log inside the transaction that made them.
+
+Every event gets an id from the log. Subscribers that reconnect with the last id they saw
+receive what they missed from the log, in order. On PostgreSQL a transaction-scoped advisory
+lock is taken just before the insert, so ids are handed out in commit order (a subscriber
+never sees id 7 committed before id 6), and NOTIFY wakes the other server processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from .engine import Action
+from .models import LiveEvent, Queue, Ticket, Window
+from .services.sql import is_postgres
+
+NOTIFY_CHANNEL = "hallq_events"
+_EVENT_LOCK = 726173
+
+
+class EventType(StrEnum):
+    TICKET_ISSUED = "ticket.issued"
+    TICKET_CALLED = "ticket.called"
+    TICKET_RECALLED = "ticket.recalled"
+    TICKET_STARTED = "ticket.started"
+    TICKET_FINISHED = "ticket.finished"
+    TICKET_NO_SHOW = "ticket.no_show"
+    TICKET_REACTIVATED = "ticket.reactivated"
+    TICKET_HELD = "ticket.held"
+    TICKET_RESUMED = "ticket.resumed"
+    TICKET_TRANSFERRED = "ticket.transferred"
+    TICKET_CANCELLED = "ticket.cancelled"
+    TICKET_EXPIRED = "ticket.expired"
+    WINDOW_CHANGED = "window.changed"
+    QUEUE_SNAPSHOT = "queue.snapshot"
+    DEVICE_STATUS = "device.status"
+    EVALUATION_RECORDED = "evaluation.recorded"
+    CATALOG_CHANGED = "catalog.changed"
+
+
+TICKET_EVENT: dict[Action, EventType] = {
+    Action.ISSUE: EventType.TICKET_ISSUED,
+    Action.CALL: EventType.TICKET_CALLED,
+    Action.RECALL: EventType.TICKET_RECALLED,
+    Action.START: EventType.TICKET_STARTED,
+    Action.FINISH: EventType.TICKET_FINISHED,
+    Action.NO_SHOW: EventType.TICKET_NO_SHOW,
+    Action.REACTIVATE: EventType.TICKET_REACTIVATED,
+    Action.HOLD: EventType.TICKET_HELD,
+    Action.RESUME: EventType.TICKET_RESUMED,
+    Action.TRANSFER: EventType.TICKET_TRANSFERRED,
+    Action.CANCEL: EventType.TICKET_CANCELLED,
+    Action.EXPIRE: EventType.TICKET_EXPIRED,
+}
+
+
+@dataclass(frozen=True)
+class WindowRef:
+    id: int
+    number: int
+    name_zh: str
+    name_en: str
+    zone: str
+    floor: int
+
+    @classmethod
+    def of(cls, w: Window) -> WindowRef:
+        return cls(w.id, w.number, w.name_zh, w.name_en, w.zone, w.floor)
+
+
+@dataclass(frozen=True)
+class QueueRef:
+    id: int
+    code: str
+    prefix: str
+    name_zh: str
+    name_en: str
+    department_id: int
+    waiting: int
+
+    @classmethod
+    def of(cls, q: Queue) -> QueueRef:
+        return cls(q.id, q.code, q.prefix, q.name_zh, q.name_en, q.department_id, q.waiting_count)
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    """What any subscriber may see of a ticket: never its token or the visitor's data."""
+
+    id: int
+    number: str
+    status: str
+    priority: str
+    queue_id: int
+    service_id: int | None
+    issued_at: datetime
+    recall_count: int
+
+    @classmethod
+    def of(cls, t: Ticket) -> TicketRef:
+        return cls(t.id, t.number, t.status, t.priority, t.queue_id, t.service_id, t.issued_at,
+                   t.recall_count)
+
+
+@dataclass(frozen=True)
+class TicketChanged:
+    type: EventType
+    ticket: TicketRef
+    queue: QueueRef
+    at: datetime
+    window: WindowRef | None = None
+    from_queue: QueueRef | None = None
+    actor: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WindowChanged:
+    window: WindowRef
+    state: str
+    pause_reason: str | None
+    current_ticket: TicketRef | None
+    staff_number: str
+    at: datetime
+    type: EventType = EventType.WINDOW_CHANGED
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def publish(session: Session, event: Any) -> LiveEvent:
+    """Append ``event`` (a dataclass with a ``type``) to the live event log."""
+    data = _jsonable(asdict(event))
+    kind = str(data.pop("type"))
+    return publish_raw(session, kind, data)
+
+
+def publish_raw(session: Session, kind: str, payload: dict[str, Any]) -> LiveEvent:
+    postgres = is_postgres(session)
+    if postgres:
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVENT_LOCK})
+    row = LiveEvent(type=kind, payload=payload)
+    session.add(row)
+    session.flush()
+    if postgres:
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, '{int(row.id)}'"))
+    return row

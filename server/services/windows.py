@@ -1,0 +1,361 @@
+"""Window actions: call next, call a number, recall, start, finish, no-show, hold, resume,
+transfer, and opening, pausing and closing a window."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import engine as eng
+from ..engine import tickets as rules_of
+from ..events import TicketRef, WindowChanged, WindowRef, publish
+from ..models import AuditEntry, Queue, Staff, Ticket, Window, WindowQueue
+from . import idempotency
+from .actors import Actor, Role
+from .hall import get_hall, hall_rules
+from .lifecycle import lock_ticket, record, view
+from .sql import is_postgres
+from .tickets import by_number
+
+
+def _lock_window(session: Session, number: int) -> Window:
+    window = session.scalars(select(Window).where(Window.number == number).with_for_update()).first()
+    if window is None:
+        raise eng.QueueError("unknown_window", f"no window {number}", window=number)
+    return window
+
+
+def authorize(actor: Actor, window: Window) -> None:
+    """A clerk or counter terminal acts only at its own window; managers at any."""
+    if actor.role in (Role.MANAGER, Role.ADMIN, Role.SYSTEM):
+        return
+    if actor.role in (Role.CLERK, Role.COUNTER) and actor.window_id == window.id:
+        return
+    raise eng.QueueError("forbidden", f"not allowed to act at window {window.number}", window=window.number)
+
+
+def _engine_window(w: Window) -> eng.Window:
+    return eng.Window(id=w.id, number=w.number, state=eng.WindowState(w.state),
+                      policy=eng.RoutingPolicy(w.policy), current_ticket_id=w.current_ticket_id,
+                      pause_reason=w.pause_reason)
+
+
+def _route(session: Session, window: Window) -> eng.Route:
+    rows = session.execute(select(WindowQueue.queue_id, WindowQueue.weight)
+                           .where(WindowQueue.window_id == window.id)
+                           .order_by(WindowQueue.position)).all()
+    return eng.Route(tuple(r[0] for r in rows), tuple(r[1] for r in rows))
+
+
+def _head(session: Session, queue_id: int, target_s: int) -> eng.Head | None:
+    """The first waiting ticket of a queue: one index seek. On PostgreSQL the row is locked
+    and rows other windows hold are skipped, so two windows never claim the same ticket."""
+    stmt = (select(Ticket.id, Ticket.sort_key)
+            .where(Ticket.queue_id == queue_id, Ticket.status == eng.TicketStatus.WAITING.value)
+            .order_by(Ticket.sort_key, Ticket.id).limit(1))
+    if is_postgres(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    row = session.execute(stmt).first()
+    return eng.Head(queue_id, row[0], row[1], target_s) if row else None
+
+
+def _window_event(session: Session, window: Window, now: datetime) -> None:
+    current = session.get(Ticket, window.current_ticket_id) if window.current_ticket_id else None
+    staff = session.get(Staff, window.staff_id) if window.staff_id else None
+    publish(session, WindowChanged(
+        window=WindowRef.of(window), state=window.state, pause_reason=window.pause_reason,
+        current_ticket=TicketRef.of(current) if current else None,
+        staff_number=staff.staff_number if staff else "", at=now))
+
+
+def _call(session: Session, window: Window, row: Ticket, *, actor: Actor, now: datetime,
+          detail: dict[str, object] | None = None) -> Ticket:
+    called = rules_of.call(view(row), window.id, now)
+    record(session, row, eng.Action.CALL, called, actor=actor, now=now, detail=detail)
+    window.current_ticket_id = row.id
+    if actor.staff_id is not None:
+        window.staff_id = actor.staff_id
+    return row
+
+
+def _ticket_result(row: Ticket | None) -> dict[str, int | None]:
+    return {"ticket_id": row.id if row is not None else None}
+
+
+def _replayed(session: Session, result: dict[str, int | None]) -> Ticket | None:
+    tid = result.get("ticket_id")
+    return session.get(Ticket, tid) if tid is not None else None
+
+
+def call_next(session: Session, window_number: int, *, actor: Actor, now: datetime,
+              idempotency_key: str | None = None) -> tuple[Ticket | None, bool]:
+    """Call the next ticket to a window; (None, _) when nobody is waiting for it."""
+
+    def run() -> dict[str, int | None]:
+        window = _lock_window(session, window_number)
+        authorize(actor, window)
+        eng.check_can_call(_engine_window(window))
+        route = _route(session, window)
+        targets = dict(session.execute(select(Queue.id, Queue.waiting_target_s)
+                                       .where(Queue.id.in_(route.queue_ids))).all())
+        heads = {}
+        for qid in route.queue_ids:
+            head = _head(session, qid, targets.get(qid, 1800))
+            if head is not None:
+                heads[qid] = head
+        credits = {int(k): int(v) for k, v in (window.credits or {}).items()}
+        choice = eng.choose(eng.RoutingPolicy(window.policy), route, heads, now_ms=eng.to_ms(now),
+                            credits=credits)
+        if choice.credits != credits:
+            window.credits = {str(k): v for k, v in choice.credits.items()}
+        if choice.head is None:
+            return _ticket_result(None)
+        row = session.get(Ticket, choice.head.ticket_id)
+        assert row is not None
+        return _ticket_result(_call(session, window, row, actor=actor, now=now))
+
+    result, replayed = idempotency.once(session, actor, idempotency_key, f"call-next:{window_number}", {}, run)
+    return _replayed(session, result), replayed
+
+
+def call_number(session: Session, window_number: int, number: str, *, actor: Actor, now: datetime,
+                idempotency_key: str | None = None) -> tuple[Ticket, bool]:
+    """Call a specific ticket (a visitor who came back); a no-show within its grace period
+    is re-activated first."""
+
+    def run() -> dict[str, int | None]:
+        window = _lock_window(session, window_number)
+        authorize(actor, window)
+        eng.check_can_call(_engine_window(window))
+        row = by_number(session, number, now)
+        row = lock_ticket(session, row.id)
+        if row.queue_id not in _route(session, window).queue_ids:
+            raise eng.QueueError("not_served_here",
+                                 f"window {window.number} does not serve the queue of {row.number}",
+                                 ticket=row.number)
+        if row.status == eng.TicketStatus.NO_SHOW.value:
+            rules = hall_rules(get_hall(session))
+            record(session, row, eng.Action.REACTIVATE, rules_of.reactivate(view(row), now, rules),
+                   actor=actor, now=now)
+        return _ticket_result(_call(session, window, row, actor=actor, now=now, detail={"specific": True}))
+
+    result, replayed = idempotency.once(session, actor, idempotency_key, f"call-number:{window_number}",
+                                        {"number": number.upper()}, run)
+    row = _replayed(session, result)
+    assert row is not None
+    return row, replayed
+
+
+def _current(session: Session, window_number: int, actor: Actor) -> tuple[Window, Ticket]:
+    window = _lock_window(session, window_number)
+    authorize(actor, window)
+    tid = eng.windows.current_or_error(_engine_window(window))
+    return window, lock_ticket(session, tid)
+
+
+def recall(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
+    window, row = _current(session, window_number, actor)
+    rules = hall_rules(get_hall(session))
+    return record(session, row, eng.Action.RECALL, rules_of.recall(view(row), window.id, now, rules),
+                  actor=actor, now=now)
+
+
+def start(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
+    window, row = _current(session, window_number, actor)
+    return record(session, row, eng.Action.START, rules_of.start(view(row), window.id, now),
+                  actor=actor, now=now)
+
+
+def finish(session: Session, window_number: int, *, actor: Actor, now: datetime,
+           case_number: str | None = None) -> Ticket:
+    window, row = _current(session, window_number, actor)
+    done = rules_of.finish(view(row), window.id, now)
+    if case_number:
+        row.case_number = case_number.strip()[:60]
+    record(session, row, eng.Action.FINISH, done, actor=actor, now=now,
+           detail={"case_number": row.case_number} if row.case_number else None)
+    window.current_ticket_id = None
+    queue = session.scalars(select(Queue).where(Queue.id == row.queue_id).with_for_update()).one()
+    assert done.started_at is not None
+    rules = hall_rules(get_hall(session))
+    queue.mean_service_s = eng.ewma(queue.mean_service_s, (now - done.started_at).total_seconds(),
+                                    rules.service_time_alpha)
+    return row
+
+
+def no_show(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
+    window, row = _current(session, window_number, actor)
+    record(session, row, eng.Action.NO_SHOW, rules_of.no_show(view(row), window.id, now), actor=actor, now=now)
+    window.current_ticket_id = None
+    return row
+
+
+def hold(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
+    window, row = _current(session, window_number, actor)
+    record(session, row, eng.Action.HOLD, rules_of.hold(view(row), window.id, now), actor=actor, now=now)
+    window.current_ticket_id = None
+    return row
+
+
+def resume(session: Session, window_number: int, number: str, *, actor: Actor, now: datetime) -> Ticket:
+    window = _lock_window(session, window_number)
+    authorize(actor, window)
+    eng.check_can_call(_engine_window(window))
+    row = lock_ticket(session, by_number(session, number, now).id)
+    record(session, row, eng.Action.RESUME, rules_of.resume(view(row), window.id, now), actor=actor, now=now)
+    window.current_ticket_id = row.id
+    return row
+
+
+def transfer(session: Session, window_number: int, to_queue_id: int, *, actor: Actor, now: datetime,
+             number: str | None = None) -> Ticket:
+    """Move the window's current ticket (or ``number``, a ticket of one of the window's
+    queues) to another queue, keeping its number and issue time (一票到底)."""
+    if session.get(Queue, to_queue_id) is None:
+        raise eng.QueueError("unknown_queue", f"no queue {to_queue_id}", queue_id=to_queue_id)
+    if number is None:
+        window, row = _current(session, window_number, actor)
+    else:
+        window = _lock_window(session, window_number)
+        authorize(actor, window)
+        row = lock_ticket(session, by_number(session, number, now).id)
+        if actor.role not in (Role.MANAGER, Role.ADMIN, Role.SYSTEM) and row.queue_id not in _route(
+                session, window).queue_ids and row.window_id != window.id:
+            raise eng.QueueError("not_served_here", f"window {window.number} does not serve {row.number}")
+    at_this_window = window.current_ticket_id == row.id
+    record(session, row, eng.Action.TRANSFER, rules_of.transfer(view(row), to_queue_id), actor=actor,
+           now=now, detail={"to_queue_id": to_queue_id})
+    if at_this_window:
+        window.current_ticket_id = None
+    elif row.window_id is not None:
+        other = session.get(Window, row.window_id)
+        if other is not None and other.current_ticket_id == row.id:
+            other.current_ticket_id = None
+    return row
+
+
+def transfer_ticket(session: Session, ticket_id: int, to_queue_id: int, *, actor: Actor, now: datetime) -> Ticket:
+    """A floor manager moves any ticket to another queue."""
+    if actor.role not in (Role.MANAGER, Role.ADMIN, Role.SYSTEM):
+        raise eng.QueueError("forbidden", "only a floor manager moves tickets between queues")
+    if session.get(Queue, to_queue_id) is None:
+        raise eng.QueueError("unknown_queue", f"no queue {to_queue_id}", queue_id=to_queue_id)
+    row = lock_ticket(session, ticket_id)
+    previous_window = row.window_id
+    record(session, row, eng.Action.TRANSFER, rules_of.transfer(view(row), to_queue_id), actor=actor,
+           now=now, detail={"to_queue_id": to_queue_id})
+    if previous_window is not None:
+        other = session.get(Window, previous_window)
+        if other is not None and other.current_ticket_id == row.id:
+            other.current_ticket_id = None
+    return row
+
+
+# -- window state ----------------------------------------------------------------------------
+
+def _set_state(session: Session, window: Window, new: eng.Window, *, actor: Actor, now: datetime,
+               action: str) -> Window:
+    before = window.state
+    window.state = new.state.value
+    window.pause_reason = new.pause_reason
+    if before != window.state:
+        window.state_since = now
+    session.add(AuditEntry(at=now, actor_kind=actor.kind, actor_id=actor.id, action=f"window.{action}",
+                           target=f"window:{window.number}",
+                           detail={"from": before, "to": window.state, "reason": window.pause_reason}))
+    session.flush()
+    _window_event(session, window, now)
+    return window
+
+
+def open_window(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Window:
+    window = _lock_window(session, window_number)
+    authorize(actor, window)
+    if actor.staff_id is not None and actor.role is Role.CLERK:
+        window.staff_id = actor.staff_id
+    return _set_state(session, window, eng.windows.open_window(_engine_window(window)), actor=actor, now=now,
+                      action="open")
+
+
+def pause_window(session: Session, window_number: int, reason: str, *, actor: Actor, now: datetime) -> Window:
+    window = _lock_window(session, window_number)
+    authorize(actor, window)
+    return _set_state(session, window, eng.windows.pause(_engine_window(window), reason), actor=actor,
+                      now=now, action="pause")
+
+
+def close_window(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Window:
+    window = _lock_window(session, window_number)
+    authorize(actor, window)
+    closed = eng.windows.close(_engine_window(window))
+    window.staff_id = None
+    return _set_state(session, window, replace(closed), actor=actor, now=now, action="close")
+
+
+def set_routing(session: Session, window_number: int, queue_ids: list[int], *, policy: str | None,
+                weights: list[int] | None, actor: Actor, now: datetime) -> Window:
+    """A manager moves a window to other queues (in order of preference)."""
+    if actor.role not in (Role.MANAGER, Role.ADMIN, Role.SYSTEM):
+        raise eng.QueueError("forbidden", "only a floor manager changes a window's queues")
+    window = _lock_window(session, window_number)
+    if not queue_ids:
+        raise eng.QueueError("invalid_value", "a window serves at least one queue", field="queue_ids")
+    if len(set(queue_ids)) != len(queue_ids):
+        raise eng.QueueError("invalid_value", "a queue appears twice", field="queue_ids")
+    known = set(session.scalars(select(Queue.id).where(Queue.id.in_(queue_ids))))
+    missing = [q for q in queue_ids if q not in known]
+    if missing:
+        raise eng.QueueError("unknown_queue", f"no queue {missing[0]}", queue_id=missing[0])
+    if weights is not None and (len(weights) != len(queue_ids) or any(w < 1 for w in weights)):
+        raise eng.QueueError("invalid_value", "one weight (>= 1) per queue", field="weights")
+    if policy is not None:
+        window.policy = eng.parse_policy(policy).value
+    window.routes.clear()
+    session.flush()
+    for pos, qid in enumerate(queue_ids):
+        window.routes.append(WindowQueue(queue_id=qid, position=pos, weight=(weights or [1] * len(queue_ids))[pos]))
+    window.credits = {}
+    session.add(AuditEntry(at=now, actor_kind=actor.kind, actor_id=actor.id, action="window.routing",
+                           target=f"window:{window.number}",
+                           detail={"queue_ids": queue_ids, "policy": window.policy, "weights": weights}))
+    session.flush()
+    _window_event(session, window, now)
+    return window
+
+
+# -- the hall's clock ------------------------------------------------------------------------
+
+def sweep(session: Session, *, now: datetime, actor: Actor) -> dict[str, int]:
+    """Mark overdue no-shows and expire yesterday's open tickets (unless the hall carries
+    them over); returns how many of each."""
+    hall = get_hall(session)
+    rules = hall_rules(hall)
+    marked = 0
+    for window in session.scalars(select(Window).where(Window.current_ticket_id.is_not(None))
+                                  .with_for_update()).all():
+        row = lock_ticket(session, window.current_ticket_id)  # type: ignore[arg-type]
+        if rules_of.no_show_due(view(row), now, rules):
+            record(session, row, eng.Action.NO_SHOW, rules_of.no_show(view(row), None, now), actor=actor,
+                   now=now, detail={"automatic": True})
+            window.current_ticket_id = None
+            marked += 1
+    expired = 0
+    if rules.end_of_day is eng.EndOfDay.EXPIRE:
+        day = eng.business_date(now, rules.timezone, rules.reset_hour)
+        stale = session.scalars(select(Ticket).where(
+            Ticket.business_date < day,
+            Ticket.status.in_([s.value for s in (eng.TicketStatus.WAITING, eng.TicketStatus.HELD,
+                                                 eng.TicketStatus.CALLED, eng.TicketStatus.NO_SHOW)]))
+            .with_for_update()).all()
+        for row in stale:
+            if row.window_id is not None:
+                w = session.get(Window, row.window_id)
+                if w is not None and w.current_ticket_id == row.id:
+                    w.current_ticket_id = None
+            record(session, row, eng.Action.EXPIRE, rules_of.expire(view(row), now), actor=actor, now=now)
+            expired += 1
+    idempotency.prune(session, now)
+    return {"no_show": marked, "expired": expired}

@@ -1,0 +1,102 @@
+"""The hall server's settings: one typed object, read from a TOML file and HALLQ_* variables.
+
+Every field is documented in docs/configuration.md; a test fails when one is not.
+Precedence: command-line options > environment (HALLQ_DATABASE_URL, ...) > the TOML file
+(``--config`` or HALLQ_CONFIG) > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HALLQ_", extra="forbid")
+
+    database_url: str = Field(
+        default="sqlite:///var/hallq.sqlite3",
+        description="SQLAlchemy URL of the database: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    host: str = Field(default="0.0.0.0", description="Address the HTTP server listens on.")
+    port: int = Field(default=8600, ge=1, le=65535, description="TCP port of the HTTP server.")
+    workers: int = Field(default=1, ge=1, le=64, description="Server worker processes sharing the database.")
+    discovery: bool = Field(default=True, description="Advertise the server on the LAN with zeroconf (_hallq._tcp).")
+    discovery_interfaces: list[str] = Field(
+        default_factory=list,
+        description="Interfaces (addresses) zeroconf uses; empty means all. Tests use ['127.0.0.1'].",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL visitors' phones reach the server at, used in ticket QR codes; "
+        "defaults to http(s)://<first LAN address>:<port>.",
+    )
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR,
+        description="Folder for the secret key, the generated TLS certificate, voice clips and receipts.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Secret for hashing ID numbers and tokens; generated into data_dir/secret.key when unset.",
+    )
+    tls: bool = Field(default=False, description="Serve HTTPS; generates a self-signed certificate on first start "
+                      "unless tls_cert and tls_key are given.")
+    tls_cert: Path | None = Field(default=None, description="PEM certificate for HTTPS.")
+    tls_key: Path | None = Field(default=None, description="PEM private key for HTTPS.")
+    event_retention_days: int = Field(default=7, ge=1, description="Days live events are kept for reconnecting clients.")
+    login_attempts_per_minute: int = Field(default=10, ge=1, description="Failed logins allowed per username and address per minute.")
+    credit_queries_per_minute: int = Field(default=30, ge=1, description="Credit look-ups allowed per device per minute.")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted (bytes).")
+    sweep_interval_s: float = Field(default=5.0, gt=0, description="How often the server marks overdue no-shows and turns the business day.")
+    staff_token_hours: int = Field(default=12, ge=1, description="Hours a staff sign-in stays valid.")
+    log_json: bool = Field(default=False, description="Write structured JSON log lines.")
+    voice_clips_dir: Path | None = Field(
+        default=None,
+        description="Folder of the hall's own recorded voice clips; overrides the generated ones.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("HALLQ_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)
+
+    def secret(self) -> bytes:
+        """The hall's secret, creating data_dir/secret.key on first use."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, secrets.token_hex(32).encode())
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
+        return path.read_bytes().strip()
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from ``config`` (TOML), the environment and non-None ``overrides``."""
+    if config is not None:
+        os.environ["HALLQ_CONFIG"] = str(config)
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
