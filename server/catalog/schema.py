@@ -40,6 +40,17 @@ class HallEntry(_Strict):
     hours: dict[str, list[tuple[str, str]]] = Field(default_factory=dict)
     rules: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
     @field_validator("hours")
     @classmethod
     def _hours(cls, value: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:

@@ -6,7 +6,7 @@ use cases and the day simulation both drive it.
 
 from .errors import CODES, QueueError, http_status
 from .estimate import estimate_wait_s, ewma
-from .issuing import check_issue
+from .issuing import check_issue, check_person_limit
 from .memory import Change, MemoryHall, Queue
 from .numbering import business_date, check_prefix, format_number, parse_number, prefix_for
 from .routing import Choice, Head, Route, RoutingPolicy, choose, parse_policy, sort_key
@@ -19,7 +19,7 @@ __all__ = [
     "ACTIVE", "AT_WINDOW", "CODES", "FINAL", "Action", "Change", "Choice", "EndOfDay",
     "HallRules", "Head", "MemoryHall", "Priority", "Queue", "QueueError", "Route",
     "RoutingPolicy", "Ticket", "TicketStatus", "Window", "WindowState", "allowed_actions",
-    "business_date", "check_can_call", "check_issue", "check_prefix", "choose",
+    "business_date", "check_can_call", "check_issue", "check_person_limit", "check_prefix", "choose",
     "estimate_wait_s", "ewma", "format_number", "http_status", "next_status", "parse_number",
     "parse_policy", "parse_priority", "prefix_for", "sort_key", "to_ms",
 ]

@@ -32,6 +32,11 @@ def check_issue(
     if daily_quota is not None and issued_today >= daily_quota:
         raise QueueError("quota_reached", f"{queue_name} has issued its {daily_quota} tickets for today",
                          quota=daily_quota)
+    check_person_limit(person_active, rules)
+    return cls
+
+
+def check_person_limit(person_active: int, rules: HallRules) -> None:
+    """Also applies when a ticket is transferred into a queue where its holder already waits."""
     if person_active >= rules.person_limit_per_queue:
         raise QueueError("person_limit", "this person already holds a ticket in this queue")
-    return cls

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from . import tickets as tk
+from .tickets import enters_queue
 from .errors import QueueError
 from .estimate import estimate_wait_s, ewma
-from .issuing import check_issue
+from .issuing import check_issue, check_person_limit
 from .numbering import business_date, format_number
 from .routing import Choice, Head, Route, RoutingPolicy, choose, sort_key
 from .rules import EndOfDay, HallRules
@@ -88,13 +89,7 @@ class MemoryHall:
         queue = self._queue(queue_id)
         day = business_date(now, self.rules.timezone, self.rules.reset_hour)
         issued_today = self._counters.get((queue_id, day), 0)
-        person_active = 0
-        if person_hash is not None:
-            person_active = sum(
-                1 for tid, h in self._person.items()
-                if h == person_hash and self.tickets[tid].queue_id == queue_id
-                and self.tickets[tid].status in ACTIVE
-            )
+        person_active = self._person_active(person_hash, queue_id)
         cls = check_issue(queue_name=queue.name or queue.prefix, queue_active=queue.active,
                           daily_quota=queue.daily_quota, issued_today=issued_today,
                           person_active=person_active, rules=self.rules, priority=priority,
@@ -254,6 +249,13 @@ class MemoryHall:
         except KeyError:
             raise QueueError("unknown_queue", f"no queue {queue_id}") from None
 
+    def _person_active(self, person_hash: str | None, queue_id: int) -> int:
+        if person_hash is None:
+            return 0
+        return sum(1 for tid, h in self._person.items()
+                   if h == person_hash and self.tickets[tid].queue_id == queue_id
+                   and self.tickets[tid].status in ACTIVE)
+
     def _window(self, window_id: int) -> Window:
         try:
             return self.windows[window_id]
@@ -294,6 +296,8 @@ class MemoryHall:
                                ticket.window_id, ticket.queue_id))
 
     def _apply(self, before: tk.Ticket, action: Action, after: tk.Ticket, now: datetime) -> tk.Ticket:
+        if enters_queue(before, after):
+            check_person_limit(self._person_active(self._person.get(after.id), after.queue_id), self.rules)
         self.tickets[after.id] = after
         window_id = after.window_id or before.window_id
         self.log.append(Change(action, after.id, before.status, after.status, now, window_id,

@@ -13,7 +13,7 @@ from datetime import datetime
 from .errors import QueueError
 from .routing import sort_key
 from .rules import HallRules
-from .states import AT_WINDOW, Action, TicketStatus, next_status
+from .states import ACTIVE, AT_WINDOW, Action, TicketStatus, next_status
 
 
 def to_ms(at: datetime) -> int:
@@ -40,6 +40,12 @@ class Ticket:
     recall_count: int = 0
     transfer_count: int = 0
     held_by_window_id: int | None = None
+
+
+def enters_queue(before: Ticket, after: Ticket) -> bool:
+    """True when a change makes the ticket active in a queue it was not active in: a transfer
+    or a re-activation. The per-person limit then applies as it does when issuing."""
+    return after.status in ACTIVE and (before.status not in ACTIVE or before.queue_id != after.queue_id)
 
 
 def _move(ticket: Ticket, action: Action, **changes: object) -> Ticket:

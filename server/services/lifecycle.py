@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import engine as eng
 from ..events import TICKET_EVENT, QueueRef, TicketChanged, TicketRef, WindowRef, publish
 from ..models import Queue, Ticket, TicketEvent, Window
+from ..engine import tickets as rules_of
 from .actors import Actor
+from .hall import get_hall, hall_rules
 
 _FIELDS = [f.name for f in fields(eng.Ticket)]
 
@@ -39,6 +41,11 @@ def record(
     detail: dict[str, object] | None = None,
 ) -> Ticket:
     """Store ``after`` on ``row``, keep waiting counts, write the audit row and the event."""
+    if row.person_hash is not None and rules_of.enters_queue(view(row), after):
+        active = int(session.scalar(select(func.count()).select_from(Ticket).where(
+            Ticket.person_hash == row.person_hash, Ticket.queue_id == after.queue_id, Ticket.id != row.id,
+            Ticket.status.in_([s.value for s in eng.ACTIVE]))) or 0)
+        eng.check_person_limit(active, hall_rules(get_hall(session)))
     before_status = eng.TicketStatus(row.status)
     before_queue = row.queue_id
     for name in _FIELDS:

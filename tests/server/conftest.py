@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hallq.server.catalog import CatalogFile, import_catalog
 from hallq.server.db import Database
-from hallq.server.models import Queue, ServiceItem, Window
+from hallq.server.models import Device, Queue, ServiceItem, Window
 from hallq.server.services import windows as window_cases
 from hallq.server.services.actors import SYSTEM, Actor, Role, device_actor
 
@@ -67,11 +67,15 @@ class SmallHall:
 def build_hall(db: Database, now: datetime, **rules: Any) -> SmallHall:
     with db.write() as s:
         import_catalog(s, CatalogFile.parse(small_catalog(**rules)), actor=SYSTEM, now=now)
+        kiosk = Device(kind="kiosk", name="测试取号机", token_hash="0" * 64)
+        s.add(kiosk)
+        s.flush()
+        kiosk_id = kiosk.id
     with db.read() as s:
         queues = {q.code: q.id for q in s.scalars(select(Queue))}
         services = {x.code: x.id for x in s.scalars(select(ServiceItem))}
         windows = {w.number: w.id for w in s.scalars(select(Window))}
-    return SmallHall(db, queues, services, windows, device_actor(1, Role.KIOSK.value))
+    return SmallHall(db, queues, services, windows, device_actor(kiosk_id, Role.KIOSK.value))
 
 
 @pytest.fixture

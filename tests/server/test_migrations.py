@@ -1,0 +1,27 @@
+"""The migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from hallq.server.db import current_revisions
+from hallq.server.models import Base
+
+
+def test_models_and_migrations_agree(db_url):
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_database_is_at_head(db_url):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from hallq.server.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert current_revisions(db_url) == set(ScriptDirectory.from_config(cfg).get_heads())
