@@ -4,7 +4,6 @@ and ``hallq kiosk`` never imports the database layer."""
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import Any
 
 import click

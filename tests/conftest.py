@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from hallq.server.db import Database, upgrade
 from hallq.server.models import Base
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 PG_URL = os.environ.get("HALLQ_TEST_DATABASE_URL")
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from . import tickets as tk
-from .tickets import enters_queue
 from .errors import QueueError
 from .estimate import estimate_wait_s, ewma
 from .issuing import check_issue, check_person_limit
@@ -21,7 +20,16 @@ from .numbering import business_date, format_number
 from .routing import Choice, Head, Route, RoutingPolicy, choose, sort_key
 from .rules import EndOfDay, HallRules
 from .states import ACTIVE, Action, TicketStatus
-from .windows import Window, WindowState, check_can_call, close, current_or_error, open_window, pause
+from .tickets import enters_queue
+from .windows import (
+    Window,
+    WindowState,
+    check_can_call,
+    close,
+    current_or_error,
+    open_window,
+    pause,
+)
 
 
 @dataclass

@@ -9,9 +9,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import engine as eng
+from ..engine import tickets as rules_of
 from ..events import TICKET_EVENT, QueueRef, TicketChanged, TicketRef, WindowRef, publish
 from ..models import Queue, Ticket, TicketEvent, Window
-from ..engine import tickets as rules_of
 from .actors import Actor
 from .hall import get_hall, hall_rules
 

@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
-
 from hallq.server.catalog import CatalogFile, import_catalog
 from hallq.server.db import Database
 from hallq.server.models import Device, Queue, ServiceItem, Window
 from hallq.server.services import windows as window_cases
 from hallq.server.services.actors import SYSTEM, Actor, Role, device_actor
+from sqlalchemy import select
 
 
 def small_catalog(**hall_rules: Any) -> dict[str, Any]:

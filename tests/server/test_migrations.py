@@ -2,10 +2,9 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
-
 from hallq.server.db import current_revisions
 from hallq.server.models import Base
+from sqlalchemy import create_engine
 
 
 def test_models_and_migrations_agree(db_url):
@@ -19,7 +18,6 @@ def test_models_and_migrations_agree(db_url):
 def test_database_is_at_head(db_url):
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-
     from hallq.server.db import MIGRATIONS
 
     cfg = Config()

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-26 16:24:03.855518
 """
 
-from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-
+from alembic import op
 from hallq.server.models.base import UTCDateTime
+from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None

@@ -2,13 +2,18 @@ import json
 from copy import deepcopy
 
 import pytest
-from sqlalchemy import func, select
-
-from hallq.server.catalog import CatalogFile, CatalogInvalid, export_catalog, import_catalog, load_catalog_file
+from hallq.server.catalog import (
+    CatalogFile,
+    CatalogInvalid,
+    export_catalog,
+    import_catalog,
+    load_catalog_file,
+)
 from hallq.server.catalog.io import dump_catalog
 from hallq.server.engine import QueueError
 from hallq.server.models import Department, Queue, ServiceItem, Window, WindowQueue
 from hallq.server.services.actors import SYSTEM
+from sqlalchemy import func, select
 
 from ..conftest import small_catalog
 

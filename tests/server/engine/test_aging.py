@@ -2,10 +2,17 @@
 
 from datetime import UTC, datetime, timedelta
 
+from hallq.server.engine import (
+    HallRules,
+    MemoryHall,
+    Queue,
+    Route,
+    RoutingPolicy,
+    Window,
+    WindowState,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from hallq.server.engine import HallRules, MemoryHall, Queue, Route, RoutingPolicy, Window, WindowState
 
 T0 = datetime(2026, 3, 4, 1, 0, tzinfo=UTC)
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-
 from hallq.server.engine import (
     AT_WINDOW,
     HallRules,
@@ -21,6 +17,9 @@ from hallq.server.engine import (
     Window,
     WindowState,
 )
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 QUEUES = (1, 2, 3)
 ROUTES = {

@@ -1,8 +1,14 @@
 from datetime import UTC, date, datetime
 
 import pytest
-
-from hallq.server.engine import QueueError, business_date, check_prefix, format_number, parse_number, prefix_for
+from hallq.server.engine import (
+    QueueError,
+    business_date,
+    check_prefix,
+    format_number,
+    parse_number,
+    prefix_for,
+)
 
 
 def test_business_date_uses_the_halls_time_zone():

@@ -1,5 +1,4 @@
 import pytest
-
 from hallq.server.engine import Action, QueueError, TicketStatus, allowed_actions, next_status
 
 S = TicketStatus

@@ -8,13 +8,12 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from hallq.server.db import Database
 from hallq.server.models import Queue, Ticket, TicketEvent
 from hallq.server.services import tickets as tc
 from hallq.server.services import windows as wc
 from hallq.server.services.actors import SYSTEM
+from sqlalchemy import func, select
 
 THREADS = 8
 PER_THREAD = 25
@@ -112,7 +111,7 @@ def _issue_in_process(url: str, service_id: int, device_id: int, count: int, sta
     database = Database(url)
     now = datetime.fromisoformat(start_iso)
     numbers = []
-    for n in range(count):
+    for _ in range(count):
         with database.write() as s:
             t, _ = tc.issue_ticket(s, service_id, actor=device_actor(device_id, "kiosk"), now=now, secret=b"s")
             numbers.append(t.number)

@@ -1,12 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
-
 from hallq.server.engine import QueueError
 from hallq.server.models import Queue, Ticket, TicketEvent
 from hallq.server.services import tickets as tc
 from hallq.server.services.actors import SYSTEM
+from sqlalchemy import func, select
 
 VALID_ID = "11010519491231002X"
 

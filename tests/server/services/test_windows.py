@@ -1,13 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
-
 from hallq.server.engine import QueueError
 from hallq.server.models import Queue, Ticket, TicketEvent, Window
 from hallq.server.services import tickets as tc
 from hallq.server.services import windows as wc
 from hallq.server.services.actors import SYSTEM, Role, staff_actor
+from sqlalchemy import select
 
 
 def issue(hall, s, service="amr-001", *, now, **kw):
