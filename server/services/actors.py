@@ -14,6 +14,7 @@ class Role(StrEnum):
     DISPLAY = "display"
     COUNTER = "counter"
     SYSTEM = "system"
+    VISITOR = "visitor"   # someone holding a ticket's status link
 
 
 STAFF_ROLES = (Role.CLERK, Role.MANAGER, Role.ADMIN)
@@ -45,6 +46,7 @@ class Actor:
 
 
 SYSTEM = Actor("system", None, Role.SYSTEM, name="hallq")
+VISITOR = Actor("visitor", None, Role.VISITOR, name="visitor")
 
 
 def staff_actor(staff_id: int, role: str, *, window_id: int | None = None,

@@ -1,0 +1,67 @@
+"""Sign-in for staff: password or staff card, and choosing the window."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
+
+from ..engine import QueueError
+from ..services import accounts
+from ..services.actors import Actor
+from .deps import STAFF, NowDep, SettingsDep, bearer, current_actor, require, transaction
+from .schemas import LoginRequest, LoginResponse, WindowChoice
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/login", response_model=LoginResponse, tags=["public"])
+def login(body: LoginRequest, request: Request, now: NowDep, settings: SettingsDep) -> LoginResponse:
+    """Username and password, or a staff card number; answers a bearer token. Failed
+    attempts are limited per username and address."""
+    if not body.card and not (body.username and body.password is not None):
+        raise QueueError("invalid_value", "give a username and password, or a card", field="username")
+    address = request.client.host if request.client else "?"
+    try:
+        with transaction(request) as s:
+            signin = accounts.login(s, username=body.username, password=body.password, card=body.card,
+                                    address=address, now=now, hours=settings.staff_token_hours,
+                                    limit_per_minute=settings.login_attempts_per_minute,
+                                    window_number=body.window_number)
+            staff = signin.staff
+            return LoginResponse(token=signin.token, expires_at=signin.expires_at,
+                                 staff={"id": staff.id, "username": staff.username, "display_name": staff.display_name,
+                                        "staff_number": staff.staff_number, "role": staff.role},
+                                 window_number=signin.window.number if signin.window else None)
+    except QueueError as exc:
+        if exc.code == "unauthenticated":
+            with transaction(request) as s:
+                accounts.record_failed_login(s, username=body.username, card=body.card, address=address, now=now)
+        raise
+
+
+@router.post("/window")
+def choose_window(body: WindowChoice, request: Request, now: NowDep,
+                  _actor: Annotated[Actor, Depends(require(*STAFF))],
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> dict[str, Any]:
+    """Bind this sign-in to the window the clerk works at."""
+    assert credentials is not None
+    with transaction(request) as s:
+        w = accounts.choose_window(s, credentials.credentials, body.window_number, now=now)
+        return {"window_number": w.number}
+
+
+@router.post("/logout")
+def logout(request: Request, now: NowDep, _actor: Annotated[Actor, Depends(current_actor)],
+           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> dict[str, str]:
+    assert credentials is not None
+    with transaction(request) as s:
+        accounts.logout(s, credentials.credentials, now=now)
+    return {"status": "signed_out"}
+
+
+@router.get("/me")
+def me(actor: Annotated[Actor, Depends(current_actor)]) -> dict[str, Any]:
+    return {"kind": actor.kind, "id": actor.id, "role": actor.role.value, "window_id": actor.window_id,
+            "staff_number": actor.staff_number, "name": actor.name}

@@ -1,0 +1,96 @@
+"""Request context: the database, the clock, the actor behind the bearer token, and roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from ..db import Database
+from ..engine import QueueError
+from ..services.accounts import authenticate
+from ..services.actors import Actor, Role
+from ..settings import Settings
+
+bearer = HTTPBearer(auto_error=False, description="A staff sign-in token (hqs_...) or a device token (hqd_...).")
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def clock(request: Request) -> datetime:
+    now: Callable[[], datetime] = request.app.state.clock
+    return now()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def actor_for_token(db: Database, token: str, now: datetime) -> Actor:
+    with db.read() as s:
+        return authenticate(s, token, now=now)
+
+
+def current_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    if credentials is None or not credentials.credentials:
+        raise QueueError("unauthenticated", "a bearer token is required")
+    actor = actor_for_token(request.app.state.db, credentials.credentials, request.app.state.clock())
+    request.state.actor = actor
+    return actor
+
+
+def optional_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor | None:
+    if credentials is None or not credentials.credentials:
+        return None
+    return current_actor(request, credentials)
+
+
+def require(*roles: Role) -> Callable[[Actor], Actor]:
+    """A dependency that lets only ``roles`` through (403 'forbidden' otherwise)."""
+    allowed = frozenset(roles)
+
+    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in allowed:
+            raise QueueError("forbidden", f"a {actor.role.value} may not do this",
+                             role=actor.role.value)
+        return actor
+
+    return check
+
+
+STAFF = (Role.CLERK, Role.MANAGER, Role.ADMIN)
+MANAGERS = (Role.MANAGER, Role.ADMIN)
+READERS = (Role.CLERK, Role.MANAGER, Role.ADMIN, Role.KIOSK, Role.COUNTER, Role.DISPLAY)
+WINDOW_ACTORS = (Role.CLERK, Role.MANAGER, Role.ADMIN, Role.COUNTER)
+ISSUERS = (Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)
+
+DbDep = Annotated[Database, Depends(get_db)]
+NowDep = Annotated[datetime, Depends(clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@contextmanager
+def transaction(request: Request) -> Iterator[Session]:
+    """One write transaction; after it commits, this process's event hub is woken at once."""
+    with request.app.state.db.write() as session:
+        yield session
+    request.app.state.hub.poke()

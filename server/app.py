@@ -1,0 +1,149 @@
+"""The hall server's ASGI application."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hallq import __version__
+
+from .api import admin, auth, catalog, errors, events, hall, tickets, windows
+from .api.deps import utc_now
+from .api.errors import error_body
+from .db import Database, upgrade
+from .live import EventHub
+from .metrics import Metrics
+from .models import Hall
+from .services import windows as window_cases
+from .services.actors import SYSTEM
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+API = "/api/v1"
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(send, self.limit)
+            return
+        seen = 0
+
+        async def counting() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting, send)
+        except _TooLarge:
+            await _too_large(send, self.limit)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    import json
+
+    body = json.dumps(error_body("body_too_large", f"the request body is over {limit} bytes")).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _sweeper(app: FastAPI, interval: float) -> None:
+    """The hall's clock: overdue no-shows, the turn of the business day."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            def run() -> dict[str, int]:
+                with app.state.db.write() as s:
+                    if s.scalars(select(Hall.id)).first() is None:
+                        return {}
+                    return window_cases.sweep(s, now=app.state.clock(), actor=SYSTEM)
+            done = await asyncio.to_thread(run)
+            if any(done.values()):
+                log.info("sweep: %s", done)
+                app.state.hub.poke()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("sweep failed; will try again", exc_info=True)
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now,
+               migrate: bool = True) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            await asyncio.to_thread(upgrade, settings.database_url)
+        db = Database(settings.database_url)
+        app.state.db = db
+        app.state.secret = settings.secret()
+        app.state.metrics = Metrics(db)
+        hub = EventHub(db, poll_interval=0.1 if db.sqlite else 1.0)
+        app.state.hub = hub
+        with db.read() as s:
+            app.state.hall_code = s.scalar(select(Hall.code).order_by(Hall.id).limit(1))
+        await hub.start()
+        sweeper = asyncio.create_task(_sweeper(app, settings.sweep_interval_s))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await hub.stop()
+            db.dispose()
+
+    app = FastAPI(title="hallq hall server", version=__version__, lifespan=lifespan,
+                  description="Queues, windows and live events of a government service hall.",
+                  openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.clock = clock
+    errors.install(app)
+    for module in (hall, catalog, tickets, windows, auth, admin, events):
+        app.include_router(module.router, prefix=API)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Any:
+        return app.state.metrics.render()
+
+    @app.middleware("http")
+    async def _latency(request: Any, call_next: Any) -> Any:
+        return await app.state.metrics.middleware(request, call_next)
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for uvicorn workers: settings come from HALLQ_* variables."""
+    return create_app(Settings())

@@ -1,0 +1,213 @@
+"""Staff accounts, sign-in with password or staff card, and device tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..engine import QueueError
+from ..models import AuditEntry, Device, Staff, StaffToken, Window
+from .actors import DEVICE_ROLES, STAFF_ROLES, Actor, Role, device_actor, staff_actor
+
+_hasher = PasswordHasher()
+# A hash to verify against when the username is unknown, so timing does not reveal which
+# usernames exist.
+_DUMMY_HASH = _hasher.hash("not a password")
+STAFF_PREFIX = "hqs_"
+DEVICE_PREFIX = "hqd_"
+_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,60}$")
+MIN_PASSWORD = 8
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _audit(session: Session, actor: Actor, action: str, target: str, now: datetime, **detail: object) -> None:
+    session.add(AuditEntry(at=now, actor_kind=actor.kind, actor_id=actor.id, action=action, target=target,
+                           detail=detail))
+
+
+# -- staff -----------------------------------------------------------------------------------
+
+def add_staff(session: Session, username: str, *, role: str, password: str, actor: Actor, now: datetime,
+              display_name: str = "", staff_number: str | None = None, card: str | None = None,
+              department_id: int | None = None) -> Staff:
+    if not _USERNAME.match(username):
+        raise QueueError("invalid_value", "a username is 2-60 letters, digits, '.', '_' or '-'", field="username")
+    try:
+        role_ = Role(role)
+    except ValueError:
+        role_ = None
+    if role_ not in STAFF_ROLES:
+        raise QueueError("invalid_value", f"a staff role is one of {', '.join(r.value for r in STAFF_ROLES)}",
+                         field="role")
+    if len(password) < MIN_PASSWORD:
+        raise QueueError("invalid_value", f"a password has at least {MIN_PASSWORD} characters", field="password")
+    if session.scalar(select(func.count()).select_from(Staff).where(Staff.username == username)):
+        raise QueueError("invalid_value", f"username {username!r} is taken", field="username")
+    number = staff_number or f"S{(session.scalar(select(func.max(Staff.id))) or 0) + 1:04d}"
+    if session.scalar(select(func.count()).select_from(Staff).where(Staff.staff_number == number)):
+        raise QueueError("invalid_value", f"staff number {number!r} is taken", field="staff_number")
+    staff = Staff(username=username, display_name=display_name or username, staff_number=number,
+                  role=role_.value, password_hash=_hasher.hash(password),
+                  card_hash=token_hash(card.strip()) if card else None, department_id=department_id)
+    session.add(staff)
+    session.flush()
+    _audit(session, actor, "staff.add", f"staff:{staff.id}", now, username=username, role=role_.value)
+    return staff
+
+
+def set_password(session: Session, staff_id: int, password: str, *, actor: Actor, now: datetime) -> None:
+    staff = session.get(Staff, staff_id)
+    if staff is None:
+        raise QueueError("unknown_staff", f"no staff {staff_id}")
+    if len(password) < MIN_PASSWORD:
+        raise QueueError("invalid_value", f"a password has at least {MIN_PASSWORD} characters", field="password")
+    staff.password_hash = _hasher.hash(password)
+    _audit(session, actor, "staff.password", f"staff:{staff.id}", now)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    token: str
+    staff: Staff
+    window: Window | None
+    expires_at: datetime
+
+
+def _failed_recently(session: Session, username: str, address: str, now: datetime) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "auth.login_failed", AuditEntry.target == f"{username}@{address}",
+        AuditEntry.at > now - timedelta(minutes=1))) or 0)
+
+
+def login(session: Session, *, username: str | None, password: str | None, card: str | None, address: str,
+          now: datetime, hours: int, limit_per_minute: int, window_number: int | None = None) -> SignIn:
+    """Check credentials and open a sign-in. Failed attempts are counted per username and
+    address; past the limit every attempt is refused until a minute has passed."""
+    who = (username or f"card:{token_hash(card or '')[:12]}").strip()
+    if _failed_recently(session, who, address, now) >= limit_per_minute:
+        raise QueueError("rate_limited", "too many failed sign-ins; wait a minute")
+    staff: Staff | None = None
+    if card:
+        staff = session.scalars(select(Staff).where(Staff.card_hash == token_hash(card.strip()))).first()
+    elif username and password is not None:
+        staff = session.scalars(select(Staff).where(Staff.username == username)).first()
+        try:
+            _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            staff = None
+    if staff is None or not staff.active:
+        raise QueueError("unauthenticated", "wrong username, password or card")
+    window = None
+    if window_number is not None:
+        window = session.scalars(select(Window).where(Window.number == window_number)).first()
+        if window is None:
+            raise QueueError("unknown_window", f"no window {window_number}", window=window_number)
+    if _hasher.check_needs_rehash(staff.password_hash) and password:
+        staff.password_hash = _hasher.hash(password)
+    token = STAFF_PREFIX + secrets.token_urlsafe(32)
+    expires = now + timedelta(hours=hours)
+    session.add(StaffToken(staff_id=staff.id, token_hash=token_hash(token), window_id=window.id if window else None,
+                           created_at=now, expires_at=expires))
+    _audit(session, staff_actor(staff.id, staff.role), "auth.login", f"staff:{staff.id}", now,
+           window=window_number, address=address)
+    return SignIn(token, staff, window, expires)
+
+
+def record_failed_login(session: Session, *, username: str | None, card: str | None, address: str,
+                        now: datetime) -> None:
+    """Kept in its own transaction: the failed attempt's own one rolls back."""
+    who = (username or f"card:{token_hash(card or '')[:12]}").strip()
+    session.add(AuditEntry(at=now, actor_kind="system", actor_id=None, action="auth.login_failed",
+                           target=f"{who}@{address}"[:100], detail={}))
+
+
+def choose_window(session: Session, token: str, window_number: int, *, now: datetime) -> Window:
+    row = session.scalars(select(StaffToken).where(StaffToken.token_hash == token_hash(token))).first()
+    if row is None:
+        raise QueueError("unauthenticated", "sign in first")
+    window = session.scalars(select(Window).where(Window.number == window_number)).first()
+    if window is None:
+        raise QueueError("unknown_window", f"no window {window_number}", window=window_number)
+    row.window_id = window.id
+    _audit(session, staff_actor(row.staff_id, "clerk"), "auth.window", f"window:{window_number}", now)
+    return window
+
+
+def logout(session: Session, token: str, *, now: datetime) -> None:
+    row = session.scalars(select(StaffToken).where(StaffToken.token_hash == token_hash(token))).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now
+
+
+# -- devices ---------------------------------------------------------------------------------
+
+def add_device(session: Session, kind: str, name: str, *, actor: Actor, now: datetime,
+               window_number: int | None = None, config: dict[str, object] | None = None) -> tuple[Device, str]:
+    try:
+        role = Role(kind)
+    except ValueError:
+        role = None
+    if role not in DEVICE_ROLES:
+        raise QueueError("invalid_value", f"a device kind is one of {', '.join(r.value for r in DEVICE_ROLES)}",
+                         field="kind")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise QueueError("invalid_value", "a device name is 1-100 characters", field="name")
+    if role is Role.COUNTER:
+        if window_number is None:
+            raise QueueError("invalid_value", "a counter terminal belongs to a window", field="window_number")
+        if session.scalars(select(Window).where(Window.number == window_number)).first() is None:
+            raise QueueError("unknown_window", f"no window {window_number}", window=window_number)
+    token = DEVICE_PREFIX + secrets.token_urlsafe(32)
+    device = Device(kind=role.value, name=name, token_hash=token_hash(token), config=config or {},
+                    status={}, created_at=now, window_number=window_number)
+    session.add(device)
+    session.flush()
+    _audit(session, actor, "device.add", f"device:{device.id}", now, kind=role.value, name=name)
+    return device, token
+
+
+def revoke_device(session: Session, device_id: int, *, actor: Actor, now: datetime) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise QueueError("unknown_device", f"no device {device_id}")
+    if device.revoked_at is None:
+        device.revoked_at = now
+        _audit(session, actor, "device.revoke", f"device:{device.id}", now)
+    return device
+
+
+def authenticate(session: Session, token: str, *, now: datetime) -> Actor:
+    """The actor behind a bearer token, or QueueError('unauthenticated')."""
+    digest = token_hash(token)
+    if token.startswith(STAFF_PREFIX):
+        row = session.execute(
+            select(StaffToken, Staff).join(Staff, Staff.id == StaffToken.staff_id)
+            .where(StaffToken.token_hash == digest)).first()
+        if row is None:
+            raise QueueError("unauthenticated", "unknown token")
+        signin, staff = row
+        if signin.revoked_at is not None or signin.expires_at <= now or not staff.active:
+            raise QueueError("unauthenticated", "this sign-in has ended; sign in again")
+        return staff_actor(staff.id, staff.role, window_id=signin.window_id, staff_number=staff.staff_number,
+                           name=staff.display_name)
+    if token.startswith(DEVICE_PREFIX):
+        device = session.scalars(select(Device).where(Device.token_hash == digest)).first()
+        if device is None or device.revoked_at is not None:
+            raise QueueError("unauthenticated", "unknown or revoked device token")
+        window_id = None
+        if device.window_number is not None:
+            window_id = session.scalar(select(Window.id).where(Window.number == device.window_number))
+        return device_actor(device.id, device.kind, window_id=window_id, name=device.name)
+    raise QueueError("unauthenticated", "unknown token")
