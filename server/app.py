@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hallq import __version__
 
-from .api import admin, auth, catalog, errors, events, hall, tickets, windows
+from .api import errors
 from .api.deps import utc_now
 from .api.errors import error_body
 from .db import Database, upgrade
@@ -29,6 +29,34 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
+
+
+# Routers of the API, in the order OpenAPI lists them. A module that this installation does
+# not have yet is skipped.
+API_MODULES = ("hall", "catalog", "tickets", "windows", "auth", "admin", "events", "guides", "credit",
+               "appointments", "evaluations", "reports", "manage")
+PAGE_MODULES = ("pages",)
+
+
+def _load(package: str, names: tuple[str, ...]) -> list[Any]:
+    import importlib
+
+    out = []
+    for name in names:
+        try:
+            out.append(importlib.import_module(f"{package}.{name}"))
+        except ModuleNotFoundError as exc:
+            if not exc.name or not f"{package}.{name}".startswith(exc.name):
+                raise
+    return out
+
+
+def api_modules() -> list[Any]:
+    return _load("hallq.server.api", API_MODULES)
+
+
+def page_modules() -> list[Any]:
+    return _load("hallq.server.web", PAGE_MODULES)
 
 
 class BodyLimit:
@@ -129,8 +157,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.settings = settings
     app.state.clock = clock
     errors.install(app)
-    for module in (hall, catalog, tickets, windows, auth, admin, events):
+    for module in api_modules():
         app.include_router(module.router, prefix=API)
+    for module in page_modules():
+        app.include_router(module.router)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Any:

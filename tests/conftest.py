@@ -84,3 +84,13 @@ def now() -> datetime:
 @pytest.fixture
 def secret() -> bytes:
     return b"test-secret"
+
+
+@pytest.fixture
+def live(db, tmp_path):
+    """A real hall server on 127.0.0.1 with the small hall and a token for every role."""
+    from tests.support.live import start_live_hall
+
+    hall = start_live_hall(db, tmp_path)
+    yield hall
+    hall.server.stop()

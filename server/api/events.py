@@ -37,9 +37,12 @@ async def events(websocket: WebSocket) -> None:
         if since is not None and since < 0:
             raise ValueError
     except QueueError as exc:
+        # Accept, then close with a code the client can act on (a refused handshake is only a 403).
+        await websocket.accept()
         await websocket.close(code=4401 if exc.code == "unauthenticated" else 4403, reason=exc.code)
         return
     except ValueError:
+        await websocket.accept()
         await websocket.close(code=4400, reason="since must be a non-negative event id")
         return
     types = [t.strip() for t in params.get("types", "").split(",") if t.strip()] or None

@@ -15,7 +15,7 @@ from hallq.server.models import Department, Queue, ServiceItem, Window, WindowQu
 from hallq.server.services.actors import SYSTEM
 from sqlalchemy import func, select
 
-from ..conftest import small_catalog
+from tests.support.hall import small_catalog
 
 
 def test_import_then_export_round_trips(db, now, tmp_path):
