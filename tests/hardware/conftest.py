@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-
 from hallq.hardware.printer import (
     CreditSummaryPrint,
     GuideChecklist,

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import uvicorn
-
 from hallq.server.app import create_app
 from hallq.server.db import Database
 from hallq.server.services import accounts
@@ -87,7 +86,7 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "hallq.cli_main", "serve", "--db", self.db_url, "--host", "127.0.0.1",
+                [sys.executable, "-m", "hallq", "serve", "--db", self.db_url, "--host", "127.0.0.1",
                  "--port", str(self.port), "--no-discovery", "--workers", str(self.workers)],
                 stdout=log, stderr=subprocess.STDOUT, env={**env, "HALLQ_DATA_DIR": str(self.data_dir)},
                 start_new_session=True)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from hallq.hardware.printer.blocks import Qr, TextLine, spread, text_columns, wrap
 from hallq.hardware.printer.layout import (
     credit_summary_blocks,
@@ -14,6 +11,8 @@ from hallq.hardware.printer.layout import (
     wait_en,
     wait_zh,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.timeout(60)
 

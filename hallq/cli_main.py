@@ -1,6 +1,0 @@
-"""``python -m hallq.cli_main``: the hallq command without its console script."""
-
-from hallq.cli import main
-
-if __name__ == "__main__":
-    main()
