@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if migrate:
             await asyncio.to_thread(upgrade, settings.database_url)
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
         app.state.db = db
         app.state.secret = settings.secret()
         app.state.metrics = Metrics(db)

@@ -28,11 +28,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_engine(url: str, *, begin: str) -> Engine:
+def _sqlite_engine(url: str, *, begin: str, busy_ms: int) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": _SQLITE_BUSY_MS / 1000, "check_same_thread": False},
+    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000, "check_same_thread": False},
                            pool_size=8, max_overflow=32)
 
     @event.listens_for(engine, "connect")
@@ -42,7 +42,7 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -62,13 +62,15 @@ class Database:
     """The write and read engines of one database URL, and their sessions."""
 
     url: str
+    # SQLite: how long a transaction waits for the file's lock before OperationalError.
+    busy_timeout_ms: int = _SQLITE_BUSY_MS
     writer: Engine = field(init=False)
     reader: Engine = field(init=False)
 
     def __post_init__(self) -> None:
         if is_sqlite(self.url):
-            self.writer = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
-            self.reader = _sqlite_engine(self.url, begin="BEGIN")
+            self.writer = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE", busy_ms=self.busy_timeout_ms)
+            self.reader = _sqlite_engine(self.url, begin="BEGIN", busy_ms=self.busy_timeout_ms)
         else:
             self.writer = _postgres_engine(self.url)
             self.reader = self.writer

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=10, ge=1, description="Failed logins allowed per username and address per minute.")
     credit_queries_per_minute: int = Field(default=30, ge=1, description="Credit look-ups allowed per device per minute.")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted (bytes).")
+    sqlite_busy_timeout_ms: int = Field(
+        default=15000, ge=0, le=600_000,
+        description="SQLite only: how long a request waits for the database lock before it fails with "
+        "503 database_unavailable (milliseconds).",
+    )
     sweep_interval_s: float = Field(default=5.0, gt=0, description="How often the server marks overdue no-shows and turns the business day.")
     staff_token_hours: int = Field(default=12, ge=1, description="Hours a staff sign-in stays valid.")
     log_json: bool = Field(default=False, description="Write structured JSON log lines.")
