@@ -169,19 +169,19 @@ class WindowDisplay:
                 while not self._queue and not self._closed:
                     self._cond.wait()
                 if self._closed:
-                    self._busy = False
                     self._cond.notify_all()
                     return
-                self._busy = True
             delay = self.pacer.delay(self.clock())
             if delay > 0:
                 self._wait(delay)
             with self._cond:
-                if self._closed:
-                    self._busy = False
+                if self._closed or not self._queue:
                     self._cond.notify_all()
-                    return
+                    if self._closed:
+                        return
+                    continue
                 command = self._queue.pop(0)  # taken only now: late updates still coalesce
+                self._busy = True
             self._send(command)
             with self._cond:
                 self._busy = False

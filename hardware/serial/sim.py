@@ -153,9 +153,9 @@ class DeviceSimulator:
         with self._cond:
             self.received.append(ReceivedFrame(frame, time.monotonic()))
             self._cond.notify_all()
+        self.handle(frame)
         if self.on_frame is not None:
             self.on_frame(frame)
-        self.handle(frame)
 
     def _mine(self, address: int) -> bool:
         return address == BROADCAST or self.addresses is None or address in self.addresses
@@ -332,6 +332,7 @@ class EvaluatorSimulator(DeviceSimulator):
     """Evaluators: armed by the host, ``rate(level)`` as the visitor would."""
 
     kind = "evaluator"
+    DEFAULT_TIMEOUT_S = 120
 
     def __init__(self, addresses: Iterable[int] = (1,), *, tcp_port: int | None = None,
                  host: str = "127.0.0.1", ack_timeout_s: float = 0.3, retries: int = 3,
@@ -341,6 +342,7 @@ class EvaluatorSimulator(DeviceSimulator):
         self.armed: dict[int, str] = {}
         self.ack_commands = ack_commands  # False: a dead device that never answers
         self._done: dict[int, tuple[int, int]] = {}  # address -> (last seq, command)
+        self._armed_until: dict[int, float] = {}
         self.arm_count = 0
         super().__init__(addresses, tcp_port=tcp_port, host=host, ack_timeout_s=ack_timeout_s,
                          retries=retries)
@@ -359,14 +361,26 @@ class EvaluatorSimulator(DeviceSimulator):
         with self._cond:
             if frame.command == ARM and len(frame.payload) >= 2:
                 self.armed[frame.address] = frame.payload[2:].decode("ascii", errors="replace")
+                timeout = frame.payload[1] or self.DEFAULT_TIMEOUT_S
+                self._armed_until[frame.address] = time.monotonic() + timeout
                 self.arm_count += 1
             elif frame.command == DISARM:
                 self.armed.pop(frame.address, None)
             self._cond.notify_all()
 
+    def _expire(self) -> None:
+        """The device's own timeout from ARM: it disarms even if the host never does."""
+        now = time.monotonic()
+        with self._cond:
+            for address, until in list(self._armed_until.items()):
+                if now >= until:
+                    self.armed.pop(address, None)
+                    del self._armed_until[address]
+
     def wait_armed(self, address: int | None = None, timeout: float = 3.0) -> str | None:
         address = address or self.default_address
         self.wait_for(lambda: address in self.armed, timeout)
+        self._expire()
         return self.armed.get(address)
 
     def rate(self, level: int, *, address: int | None = None, ticket_ref: str | None = None,
@@ -374,6 +388,7 @@ class EvaluatorSimulator(DeviceSimulator):
         """Press the key for ``level`` (5 非常满意 .. 1 非常不满意). Sends the armed ticket's
         reference (or ``ticket_ref``); returns ACK, NAK or None."""
         address = address or self.default_address
+        self._expire()
         with self._cond:
             ref = ticket_ref if ticket_ref is not None else self.armed.get(address, "")
         seq = self.next_seq()
