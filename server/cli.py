@@ -202,7 +202,7 @@ def seed_demo(db: Any, settings: Settings) -> dict[str, Any]:
 
     from .catalog import CatalogFile, import_catalog, load_catalog_file
     from .models import Device, Hall, Staff, Window
-    from .services import accounts
+    from .services import accounts, appointments
     from .services import windows as wc
     from .services.actors import SYSTEM
 
@@ -218,6 +218,7 @@ def seed_demo(db: Any, settings: Settings) -> dict[str, Any]:
                 accounts.add_staff(s, username, role=role, password=password, actor=SYSTEM, now=now,
                                    display_name={"admin": "管理员", "manager": "值班长", "clerk": "窗口人员"}[username])
         hall = s.scalars(select(Hall)).one()
+        appointments.seed_demo_config(s, actor=SYSTEM, now=now)
         tokens_file = settings.data_dir / "demo.json"
         old = json.loads(tokens_file.read_text(encoding="utf-8")) if tokens_file.exists() else {}
         devices = old.get("devices", {})

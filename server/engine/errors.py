@@ -64,6 +64,13 @@ CODES: dict[str, int] = {
     "unauthenticated": 401,
     "forbidden": 403,
     "rate_limited": 429,
+    "already_exists": 409, "prefix_in_use": 409, "voice_unavailable": 503,   # administration, displays
+    # appointments, evaluations, follow-ups, cases
+    "unknown_appointment": 404, "slot_full": 409, "already_booked": 409, "outside_horizon": 422,
+    "not_bookable": 422, "booking_blocked": 403, "too_late_to_cancel": 409, "appointment_cancelled": 409,
+    "wrong_day": 409, "too_early": 409, "too_late": 409, "already_checked_in": 409,
+    "already_evaluated": 409, "not_finished": 409, "evaluation_closed": 409,
+    "unknown_follow_up": 404, "already_resolved": 409, "unknown_case": 404, "case_closed": 409,
 }
 
 

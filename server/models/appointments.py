@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Index, String, Time
+from sqlalchemy import Date, ForeignKey, Index, String, Time, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigId, UTCDateTime, utcnow
@@ -13,7 +13,13 @@ from .base import Base, BigId, UTCDateTime, utcnow
 class Appointment(Base):
     __tablename__ = "appointments"
     __table_args__ = (Index("ix_appointments_person_day", "person_hash", "day"),
-                      Index("ix_appointments_slot", "service_id", "day", "slot_start"))
+                      Index("ix_appointments_slot", "service_id", "day", "slot_start"),
+                      # One live booking per person per day, whatever races the check.
+                      Index("uq_appointments_person_day_live", "person_hash", "day", unique=True,
+                            sqlite_where=text("status != 'cancelled'"),
+                            postgresql_where=text("status != 'cancelled'")),
+                      # The sweep that marks missed bookings looks up booked rows by day.
+                      Index("ix_appointments_status_day", "status", "day"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)   # the booking code

@@ -13,7 +13,7 @@ from .. import engine as eng
 from ..engine import tickets as rules_of
 from ..events import TicketRef, WindowChanged, WindowRef, publish
 from ..models import AuditEntry, Queue, Staff, Ticket, Window, WindowQueue
-from . import idempotency
+from . import appointments, idempotency
 from .actors import Actor, Role
 from .hall import get_hall, hall_rules
 from .lifecycle import lock_ticket, record, view
@@ -358,4 +358,5 @@ def sweep(session: Session, *, now: datetime, actor: Actor) -> dict[str, int]:
             record(session, row, eng.Action.EXPIRE, rules_of.expire(view(row), now), actor=actor, now=now)
             expired += 1
     idempotency.prune(session, now)
+    appointments.sweep_missed(session, now=now, actor=actor)
     return {"no_show": marked, "expired": expired}

@@ -1,0 +1,525 @@
+"""Appointments (预约): booking a slot, cancelling it, checking in at the kiosk, missed bookings.
+
+Rules (all in the hall's booking configuration): which services take bookings, the slots of
+a day and their capacities, the horizon of bookable working days, one live booking per
+person per day (by a keyed hash of the ID number; only the masked number is kept), a
+cancellation cut-off, a no-show rule that blocks booking after repeated misses, and the
+window around a slot's start in which the visitor may check in. Checking in issues an
+appointment-priority ticket through the ordinary issuing use case.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import islice
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hallq.identifiers import (
+    check_id_number,
+    check_phone,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+    person_hash,
+)
+
+from .. import engine as eng
+from ..engine import QueueError
+from ..models import Appointment, AuditEntry, Hall, ServiceItem, Ticket
+from ..models.appointment_config import AppointmentConfig, AppointmentSlot
+from . import idempotency
+from .actors import Actor
+from .hall import get_hall, hall_rules, today
+from .sql import insert
+from .tickets import issue_ticket
+from .workdays import Calendar, local_datetime, parse_hhmm
+
+# Booking codes: 8 characters without 0/O, 1/I/L, so they can be read out and typed.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+LIVE = ("booked", "checked_in", "missed")
+
+
+class BookingStatus:
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SlotSpec(_Strict):
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    capacity: int | None = Field(default=None, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SlotSpec:
+        if self.start >= self.end:
+            raise ValueError(f"slot {self.start}-{self.end} ends before it starts")
+        return self
+
+
+class BookableService(_Strict):
+    code: str = Field(min_length=1, max_length=40)
+    capacity: int | None = Field(default=None, ge=0, le=1000)
+
+
+class BookingConfig(_Strict):
+    """The hall's booking rules; stored as JSON, edited by admins (GET/PUT
+    /api/v1/appointments/config). Also holds the evaluation and case settings."""
+
+    services: list[BookableService] = Field(default_factory=list, description="services that take bookings")
+    default_capacity: int = Field(default=4, ge=0, le=1000, description="bookings per slot")
+    slot_minutes: int = Field(default=60, ge=10, le=240, description="slot length when slots are derived from hours")
+    slots: list[SlotSpec] = Field(default_factory=list,
+                                  description="the slots of every working day; empty: cut from the hall's hours")
+    min_days_ahead: int = Field(default=1, ge=0, le=30, description="first bookable day: 1 = tomorrow")
+    horizon_days: int = Field(default=5, ge=1, le=60, description="working days that can be booked")
+    cancel_cutoff_min: int = Field(default=120, ge=0, le=7 * 24 * 60,
+                                   description="minutes before the slot after which a booking cannot be cancelled")
+    check_in_early_min: int = Field(default=30, ge=0, le=24 * 60)
+    check_in_late_min: int = Field(default=15, ge=0, le=24 * 60)
+    no_show_limit: int = Field(default=3, ge=0, le=100, description="missed bookings that block booking (0: never)")
+    no_show_period_days: int = Field(default=90, ge=1, le=3650)
+    no_show_block_days: int = Field(default=30, ge=0, le=3650)
+    follow_up_days: int = Field(default=5, ge=1, le=60, description="working days to settle a bad rating")
+    evaluation_window_min: int = Field(default=10, ge=1, le=24 * 60,
+                                       description="minutes after finishing in which the window may record a rating")
+    case_warning_days: int = Field(default=2, ge=0, le=60, description="working days before a case's due date")
+    holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list, description="make-up working days (调休)")
+
+    @field_validator("services")
+    @classmethod
+    def _unique(cls, value: list[BookableService]) -> list[BookableService]:
+        codes = [s.code for s in value]
+        if len(set(codes)) != len(codes):
+            raise ValueError("a service appears twice")
+        return value
+
+    @field_validator("slots")
+    @classmethod
+    def _slots_apart(cls, value: list[SlotSpec]) -> list[SlotSpec]:
+        spans = sorted((s.start, s.end) for s in value)
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            if start < end:
+                raise ValueError("slots overlap")
+        return value
+
+    @classmethod
+    def parse(cls, data: dict[str, Any] | None) -> BookingConfig:
+        try:
+            return cls.model_validate(data or {})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            raise QueueError("invalid_value", f"{where}: {first.get('msg')}", field=where or "config") from None
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def calendar(self, hall: Hall) -> Calendar:
+        return Calendar.of(hall.hours, self.holidays, self.extra_workdays)
+
+    def capacity(self, code: str, slot: SlotSpec) -> int:
+        """The smaller of the service's and the slot's capacity, where set."""
+        given = [c for c in (next((s.capacity for s in self.services if s.code == code), None), slot.capacity)
+                 if c is not None]
+        return min(given) if given else self.default_capacity
+
+    def slots_of(self, calendar: Calendar, day: date) -> list[SlotSpec]:
+        if not calendar.is_working(day):
+            return []
+        if self.slots:
+            return sorted(self.slots, key=lambda s: s.start)
+        out: list[SlotSpec] = []
+        step = timedelta(minutes=self.slot_minutes)
+        for opens, closes in calendar.spans(day):
+            at = datetime.combine(day, opens)
+            end = datetime.combine(day, closes)
+            while at < end:
+                upto = min(at + step, end)
+                out.append(SlotSpec(start=at.strftime("%H:%M"), end=upto.strftime("%H:%M")))
+                at = upto
+        return out
+
+
+def load_config(session: Session, hall: Hall | None = None) -> BookingConfig:
+    hall = hall or get_hall(session)
+    row = session.get(AppointmentConfig, hall.id)
+    return BookingConfig.parse(row.config if row else None)
+
+
+def save_config(session: Session, data: dict[str, Any], *, actor: Actor, now: datetime) -> BookingConfig:
+    """Replace the booking configuration; every bookable service must exist."""
+    hall = get_hall(session)
+    config = BookingConfig.parse(data)
+    codes = [s.code for s in config.services]
+    known = set(session.scalars(select(ServiceItem.code).where(ServiceItem.code.in_(codes))))
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise QueueError("invalid_value", f"no service item {missing[0]!r}", field="services",
+                         service_code=missing[0])
+    row = session.get(AppointmentConfig, hall.id, with_for_update=True)
+    if row is None:
+        row = AppointmentConfig(hall_id=hall.id)
+        session.add(row)
+    row.config = config.as_dict()
+    row.updated_at = now
+    session.add(AuditEntry(at=now, actor_kind=actor.kind, actor_id=actor.id, action="appointments.config",
+                           target=f"hall:{hall.id}", detail={"services": len(codes)}))
+    return config
+
+
+def seed_demo_config(session: Session, *, actor: Actor, now: datetime, count: int = 30) -> int:
+    """For ``hallq demo``: unless configured already, the first service item of each of the
+    first ``count`` departments takes bookings. Returns the number of bookable services."""
+    from ..models import Department
+
+    hall = get_hall(session)
+    existing = session.get(AppointmentConfig, hall.id)
+    if existing is not None:
+        return len(existing.config.get("services", []))
+    codes: list[str] = []
+    for dept in session.scalars(select(Department).where(Department.active.is_(True))
+                                .order_by(Department.sort, Department.id)):
+        first = session.scalars(select(ServiceItem.code).where(
+            ServiceItem.department_id == dept.id, ServiceItem.active.is_(True))
+            .order_by(ServiceItem.sort, ServiceItem.id).limit(1)).first()
+        if first is not None:
+            codes.append(first)
+        if len(codes) >= count:
+            break
+    save_config(session, {"services": [{"code": c} for c in codes]}, actor=actor, now=now)
+    return len(codes)
+
+
+# -- what can be booked ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Context:
+    """What every booking rule reads: the hall, its rules, its calendar, and today."""
+
+    hall: Hall
+    config: BookingConfig
+    calendar: Calendar
+    today: date
+
+    @classmethod
+    def load(cls, session: Session, now: datetime) -> Context:
+        hall = get_hall(session)
+        config = load_config(session, hall)
+        return cls(hall, config, config.calendar(hall), today(hall, now))
+
+    @property
+    def timezone(self) -> str:
+        return self.hall.timezone
+
+    def bookable_days(self) -> list[date]:
+        first = self.today + timedelta(days=self.config.min_days_ahead)
+        days = list(islice(self.calendar.working_days_from(first), self.config.horizon_days))
+        if not days:
+            raise QueueError("not_bookable", "the hall has no working days")
+        return days
+
+    def at(self, day: date, hhmm: str | time) -> datetime:
+        return local_datetime(day, parse_hhmm(hhmm) if isinstance(hhmm, str) else hhmm, self.timezone)
+
+
+def bookable_service(session: Session, ctx: Context, service_id: int) -> ServiceItem:
+    service = session.get(ServiceItem, service_id)
+    if service is None or not service.active:
+        raise QueueError("unknown_service", f"no service item {service_id}", service_id=service_id)
+    if service.code not in {s.code for s in ctx.config.services}:
+        raise QueueError("not_bookable", f"{service.name_zh} takes no bookings", service_id=service_id)
+    return service
+
+
+@dataclass(frozen=True)
+class SlotView:
+    slot_start: str
+    slot_end: str
+    capacity: int
+    booked: int
+
+    @property
+    def available(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"slot_start": self.slot_start, "slot_end": self.slot_end, "capacity": self.capacity,
+                "booked": self.booked, "available": self.available}
+
+
+def slots(session: Session, service_id: int, day: date, *, now: datetime) -> list[SlotView]:
+    """The slots of a bookable day with their seats; empty for a day that is not bookable."""
+    ctx = Context.load(session, now)
+    service = bookable_service(session, ctx, service_id)
+    if day not in ctx.bookable_days():
+        return []
+    taken = dict(session.execute(select(AppointmentSlot.slot_start, AppointmentSlot.booked).where(
+        AppointmentSlot.service_id == service.id, AppointmentSlot.day == day)).all())
+    return [SlotView(s.start, s.end, ctx.config.capacity(service.code, s), int(taken.get(parse_hhmm(s.start), 0)))
+            for s in ctx.config.slots_of(ctx.calendar, day) if ctx.at(day, s.start) > now]
+
+
+def bookable(session: Session, *, now: datetime) -> dict[str, Any]:
+    """Services that take bookings and the days that can be booked."""
+    ctx = Context.load(session, now)
+    codes = [s.code for s in ctx.config.services]
+    services = session.scalars(select(ServiceItem).where(ServiceItem.code.in_(codes), ServiceItem.active.is_(True))
+                               .order_by(ServiceItem.department_id, ServiceItem.sort, ServiceItem.id)).all()
+    return {"days": ctx.bookable_days(), "services": list(services),
+            "rules": {"cancel_cutoff_min": ctx.config.cancel_cutoff_min,
+                      "check_in_early_min": ctx.config.check_in_early_min,
+                      "check_in_late_min": ctx.config.check_in_late_min}}
+
+
+# -- booking ---------------------------------------------------------------------------------
+
+def _blocked_until(session: Session, ctx: Context, who: str) -> date | None:
+    """The day booking opens again for a person with too many recent missed bookings."""
+    rule = ctx.config
+    if rule.no_show_limit <= 0 or rule.no_show_block_days <= 0:
+        return None
+    since = ctx.today - timedelta(days=rule.no_show_period_days)
+    missed = session.scalars(select(Appointment.day).where(
+        Appointment.person_hash == who, Appointment.status == BookingStatus.MISSED, Appointment.day >= since)
+        .order_by(Appointment.day.desc())).all()
+    if len(missed) < rule.no_show_limit:
+        return None
+    until = missed[0] + timedelta(days=rule.no_show_block_days)
+    return until if until > ctx.today else None
+
+
+def _new_code(session: Session) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if session.scalar(select(func.count()).select_from(Appointment).where(Appointment.code == code)) == 0:
+            return code
+
+
+def _take_seat(session: Session, service_id: int, day: date, start: time, capacity: int) -> bool:
+    """Claim one seat of the slot: an upsert that only increments below capacity. On
+    PostgreSQL the conflicting row is locked and the condition re-read, so concurrent
+    bookings of the last seat cannot both succeed; SQLite writers are serialized."""
+    if capacity <= 0:
+        return False
+    stmt = insert(session, AppointmentSlot).values(service_id=service_id, day=day, slot_start=start, booked=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[AppointmentSlot.service_id, AppointmentSlot.day, AppointmentSlot.slot_start],
+        set_={"booked": AppointmentSlot.booked + 1},
+        where=AppointmentSlot.booked < capacity,
+    ).returning(AppointmentSlot.booked)
+    return session.execute(stmt).first() is not None
+
+
+def _release_seat(session: Session, appt: Appointment) -> None:
+    session.execute(update(AppointmentSlot).where(
+        AppointmentSlot.service_id == appt.service_id, AppointmentSlot.day == appt.day,
+        AppointmentSlot.slot_start == appt.slot_start, AppointmentSlot.booked > 0)
+        .values(booked=AppointmentSlot.booked - 1))
+
+
+def _audit(session: Session, actor: Actor, action: str, appt: Appointment, now: datetime, **detail: Any) -> None:
+    session.add(AuditEntry(at=now, actor_kind=actor.kind, actor_id=actor.id, action=f"appointment.{action}",
+                           target=f"appointment:{appt.id}", detail=detail))
+
+
+def book(session: Session, service_id: int, day: date, slot_start: str, *, id_number: str, name: str,
+         phone: str, secret: bytes, actor: Actor, now: datetime) -> Appointment:
+    """Book a seat in a slot; refusals say why with a stable code and change nothing."""
+    ctx = Context.load(session, now)
+    service = bookable_service(session, ctx, service_id)
+    checked = check_id_number(id_number)
+    if not checked:
+        raise QueueError("invalid_id_number", "the ID number is not valid", reason=checked.code, field="id_number")
+    phone_checked = check_phone(phone)
+    if not phone_checked:
+        raise QueueError("invalid_phone", "the phone number is not valid", field="phone")
+    name = name.strip()
+    if not name or len(name) > 40:
+        raise QueueError("invalid_value", "a name is 1-40 characters", field="name")
+    days = ctx.bookable_days()
+    if day < days[0] or day > days[-1]:
+        raise QueueError("outside_horizon", f"bookings are open from {days[0]} to {days[-1]}",
+                         first_day=days[0].isoformat(), last_day=days[-1].isoformat())
+    if day not in days:
+        raise QueueError("not_bookable", f"the hall is closed on {day}", day=day.isoformat())
+    spec = next((s for s in ctx.config.slots_of(ctx.calendar, day) if s.start == slot_start), None)
+    if spec is None or ctx.at(day, spec.start) <= now:
+        raise QueueError("not_bookable", f"no slot starts at {slot_start} on {day}", slot_start=slot_start)
+    who = person_hash(checked.normalized, secret)
+    until = _blocked_until(session, ctx, who)
+    if until is not None:
+        raise QueueError("booking_blocked", f"booking is blocked until {until} after missed bookings",
+                         until=until.isoformat())
+    if session.scalar(select(func.count()).select_from(Appointment).where(
+            Appointment.person_hash == who, Appointment.day == day, Appointment.status.in_(LIVE))):
+        raise QueueError("already_booked", f"this person already has a booking on {day}", day=day.isoformat())
+    start = parse_hhmm(spec.start)
+    if not _take_seat(session, service.id, day, start, ctx.config.capacity(service.code, spec)):
+        raise QueueError("slot_full", f"the {spec.start} slot on {day} is fully booked",
+                         day=day.isoformat(), slot_start=spec.start)
+    appt = Appointment(code=_new_code(session), service_id=service.id, person_hash=who,
+                       id_masked=mask_id_number(checked.normalized), name_masked=mask_name(name),
+                       phone_masked=mask_phone(phone_checked.normalized), day=day, slot_start=start,
+                       slot_end=parse_hhmm(spec.end), status=BookingStatus.BOOKED, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(appt)
+            session.flush()
+    except IntegrityError:
+        # A booking of the same person for the same day committed after our check.
+        raise QueueError("already_booked", f"this person already has a booking on {day}",
+                         day=day.isoformat()) from None
+    _audit(session, actor, "book", appt, now, service_id=service.id, day=day.isoformat(), slot=spec.start)
+    return appt
+
+
+def normalize_code(code: str) -> str:
+    """A code as typed or scanned: case and spaces do not matter."""
+    return code.strip().upper().replace(" ", "").replace("-", "")[:20]
+
+
+def by_code(session: Session, code: str, *, lock: bool = False) -> Appointment:
+    stmt = select(Appointment).where(Appointment.code == normalize_code(code))
+    if lock:
+        stmt = stmt.with_for_update()
+    appt = session.scalars(stmt).first()
+    if appt is None:
+        raise QueueError("unknown_appointment", "no booking with this code")
+    return appt
+
+
+def cancel(session: Session, code: str, *, actor: Actor, now: datetime) -> Appointment:
+    """The visitor cancels with the booking code, up to the cut-off before the slot."""
+    appt = by_code(session, code, lock=True)
+    if appt.status == BookingStatus.CANCELLED:
+        raise QueueError("appointment_cancelled", "this booking is already cancelled")
+    if appt.status == BookingStatus.CHECKED_IN:
+        raise QueueError("already_checked_in", "this booking has been used")
+    ctx = Context.load(session, now)
+    cutoff = ctx.at(appt.day, appt.slot_start) - timedelta(minutes=ctx.config.cancel_cutoff_min)
+    if appt.status != BookingStatus.BOOKED or now > cutoff:
+        raise QueueError("too_late_to_cancel", f"bookings can be cancelled until {cutoff.isoformat()}",
+                         until=cutoff.isoformat())
+    appt.status = BookingStatus.CANCELLED
+    appt.cancelled_at = now
+    _release_seat(session, appt)
+    _audit(session, actor, "cancel", appt, now)
+    return appt
+
+
+# -- at the kiosk ----------------------------------------------------------------------------
+
+def _find_for_check_in(session: Session, ctx: Context, *, code: str | None, id_number: str | None,
+                       secret: bytes) -> Appointment:
+    if code:
+        return by_code(session, code, lock=True)
+    checked = check_id_number(id_number or "")
+    if not checked:
+        raise QueueError("invalid_id_number", "the ID number is not valid", reason=checked.code, field="id_number")
+    who = person_hash(checked.normalized, secret)
+    rows = session.scalars(select(Appointment).where(Appointment.person_hash == who)
+                           .order_by(Appointment.day.desc(), Appointment.id.desc())).all()
+    todays = [a for a in rows if a.day == ctx.today]
+    live = [a for a in todays if a.status != BookingStatus.CANCELLED]
+    pick = (live or todays or [a for a in rows if a.status == BookingStatus.BOOKED and a.day > ctx.today]
+            or rows)
+    if not pick:
+        raise QueueError("unknown_appointment", "no booking for this ID number")
+    return session.scalars(select(Appointment).where(Appointment.id == pick[0].id).with_for_update()).one()
+
+
+def check_in(session: Session, *, code: str | None = None, id_number: str | None = None, actor: Actor,
+             now: datetime, secret: bytes, idempotency_key: str | None = None) -> tuple[Ticket, bool]:
+    """Turn a booking into an appointment-priority ticket within the slot's check-in window;
+    returns (ticket, replayed)."""
+    if not code and not id_number:
+        raise QueueError("invalid_value", "give a booking code or an ID number", field="code")
+
+    def run() -> dict[str, Any]:
+        ctx = Context.load(session, now)
+        appt = _find_for_check_in(session, ctx, code=code, id_number=id_number, secret=secret)
+        if appt.status == BookingStatus.CANCELLED:
+            raise QueueError("appointment_cancelled", "this booking was cancelled")
+        if appt.status == BookingStatus.CHECKED_IN:
+            raise QueueError("already_checked_in", "this booking has already been used", ticket_id=appt.ticket_id)
+        if appt.day != ctx.today:
+            raise QueueError("wrong_day", f"this booking is for {appt.day}", day=appt.day.isoformat())
+        start = ctx.at(appt.day, appt.slot_start)
+        opens = start - timedelta(minutes=ctx.config.check_in_early_min)
+        closes = start + timedelta(minutes=ctx.config.check_in_late_min)
+        window = {"from": opens.isoformat(), "until": closes.isoformat(),
+                  "slot_start": appt.slot_start.strftime("%H:%M")}
+        if now < opens:
+            raise QueueError("too_early", f"check in from {opens.strftime('%H:%M')}", **window)
+        if now > closes or appt.status == BookingStatus.MISSED:
+            raise QueueError("too_late", f"check-in closed at {closes.strftime('%H:%M')}", **window)
+        ticket = _issue_for(session, appt, actor=actor, now=now, secret=secret)
+        appt.status = BookingStatus.CHECKED_IN
+        appt.checked_in_at = now
+        appt.ticket_id = ticket.id
+        _audit(session, actor, "check_in", appt, now, ticket_id=ticket.id)
+        return {"ticket_id": ticket.id}
+
+    request = {"code": normalize_code(code) if code else None, "id": bool(id_number)}
+    result, replayed = idempotency.once(session, actor, idempotency_key, "appointment-check-in", request, run)
+    ticket = session.get(Ticket, result["ticket_id"])
+    assert ticket is not None
+    return ticket, replayed
+
+
+def _issue_for(session: Session, appt: Appointment, *, actor: Actor, now: datetime, secret: bytes) -> Ticket:
+    service = session.get(ServiceItem, appt.service_id)
+    assert service is not None
+    # The ticket carries the booking's person hash, so the per-person limit of the queue
+    # holds for it as for a ticket taken with the ID card.
+    active = int(session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.person_hash == appt.person_hash, Ticket.queue_id == service.queue_id,
+        Ticket.status.in_([s.value for s in eng.ACTIVE]))) or 0)
+    eng.check_person_limit(active, hall_rules(get_hall(session)))
+    ticket, _ = issue_ticket(session, appt.service_id, actor=actor, now=now, secret=secret,
+                             priority=eng.Priority.APPOINTMENT.value, appointment_id=appt.id)
+    ticket.person_hash = appt.person_hash
+    ticket.id_masked = appt.id_masked
+    ticket.phone_masked = appt.phone_masked or None
+    return ticket
+
+
+# -- the hall's clock ------------------------------------------------------------------------
+
+def sweep_missed(session: Session, *, now: datetime, actor: Actor) -> int:
+    """Mark bookings whose check-in window has passed unused as missed; returns how many."""
+    ctx = Context.load(session, now)
+    late = timedelta(minutes=ctx.config.check_in_late_min)
+    rows = session.scalars(select(Appointment).where(
+        Appointment.status == BookingStatus.BOOKED, Appointment.day <= ctx.today).with_for_update()).all()
+    marked = 0
+    for appt in rows:
+        if ctx.at(appt.day, appt.slot_start) + late < now:
+            appt.status = BookingStatus.MISSED
+            _audit(session, actor, "missed", appt, now)
+            marked += 1
+    return marked
+
+
+def day_list(session: Session, day: date) -> list[Appointment]:
+    """A day's bookings in slot order, for staff."""
+    return list(session.scalars(select(Appointment).where(Appointment.day == day)
+                                .order_by(Appointment.slot_start, Appointment.id)))
+
