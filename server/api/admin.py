@@ -11,7 +11,7 @@ from ..models import Device, Staff
 from ..services import accounts
 from ..services.actors import Actor, Role
 from .deps import DbDep, NowDep, require, transaction
-from .schemas import DeviceCreate, StaffCreate
+from .schemas import DeviceCreate, IdPath, StaffCreate
 
 router = APIRouter(tags=["admin"])
 Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
@@ -57,6 +57,6 @@ def create_device(body: DeviceCreate, request: Request, now: NowDep, actor: Admi
 
 
 @router.post("/devices/{device_id}/revoke")
-def revoke_device(device_id: int, request: Request, now: NowDep, actor: Admin) -> dict[str, Any]:
+def revoke_device(device_id: IdPath, request: Request, now: NowDep, actor: Admin) -> dict[str, Any]:
     with transaction(request) as s:
         return device_dict(accounts.revoke_device(s, device_id, actor=actor, now=now))

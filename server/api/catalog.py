@@ -11,6 +11,7 @@ from ..engine import QueueError
 from ..models import Category, Department, Hall, Queue, ServiceItem, Window
 from ..services.actors import Actor
 from .deps import READERS, DbDep, require
+from .schemas import IdPath, IdQuery, WindowNumber
 
 router = APIRouter(tags=["catalog"])
 Reader = Annotated[Actor, Depends(require(*READERS))]
@@ -64,7 +65,7 @@ def categories(db: DbDep, _actor: Reader) -> list[dict[str, Any]]:
 @router.get("/departments")
 def departments(db: DbDep, _actor: Reader,
                 q: Annotated[str | None, Query(max_length=50, description="Chinese text or pinyin initials")] = None,
-                category_id: int | None = None) -> list[dict[str, Any]]:
+                category_id: IdQuery = None) -> list[dict[str, Any]]:
     with db.read() as s:
         stmt = select(Department).where(Department.active.is_(True)).order_by(Department.sort, Department.id)
         if category_id is not None:
@@ -77,7 +78,7 @@ def departments(db: DbDep, _actor: Reader,
 
 
 @router.get("/departments/{department_id}")
-def department(department_id: int, db: DbDep, _actor: Reader) -> dict[str, Any]:
+def department(department_id: IdPath, db: DbDep, _actor: Reader) -> dict[str, Any]:
     with db.read() as s:
         d = s.get(Department, department_id)
         if d is None:
@@ -90,7 +91,7 @@ def department(department_id: int, db: DbDep, _actor: Reader) -> dict[str, Any]:
 
 
 @router.get("/services")
-def services(db: DbDep, _actor: Reader, department_id: int | None = None,
+def services(db: DbDep, _actor: Reader, department_id: IdQuery = None,
              q: Annotated[str | None, Query(max_length=50)] = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 500, offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
     with db.read() as s:
@@ -105,7 +106,7 @@ def services(db: DbDep, _actor: Reader, department_id: int | None = None,
 
 
 @router.get("/services/{service_id}")
-def service(service_id: int, db: DbDep, _actor: Reader) -> dict[str, Any]:
+def service(service_id: IdPath, db: DbDep, _actor: Reader) -> dict[str, Any]:
     with db.read() as s:
         x = s.get(ServiceItem, service_id)
         if x is None or not x.active:
@@ -120,7 +121,7 @@ def queues(db: DbDep, _actor: Reader) -> list[dict[str, Any]]:
 
 
 @router.get("/queues/{queue_id}")
-def queue(queue_id: int, db: DbDep, _actor: Reader) -> dict[str, Any]:
+def queue(queue_id: IdPath, db: DbDep, _actor: Reader) -> dict[str, Any]:
     with db.read() as s:
         q = s.get(Queue, queue_id)
         if q is None:
@@ -135,7 +136,7 @@ def windows(db: DbDep, _actor: Reader) -> list[dict[str, Any]]:
 
 
 @router.get("/windows/{window_number}")
-def window(window_number: int, db: DbDep, _actor: Reader) -> dict[str, Any]:
+def window(window_number: WindowNumber, db: DbDep, _actor: Reader) -> dict[str, Any]:
     with db.read() as s:
         w = s.scalars(select(Window).where(Window.number == window_number)).first()
         if w is None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..models import Queue, Ticket, Window
 
 PriorityName = Literal["green", "appointment", "elderly", "normal"]
+MAX_ID = 2_147_483_647
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+WindowNumber = Annotated[int, Path(ge=1, le=9999, description="The window's number, as shown above it")]
 
 
 class Body(BaseModel):
@@ -95,7 +100,7 @@ class TicketStatus(BaseModel):
 
 
 class IssueRequest(Body):
-    service_id: int = Field(ge=1)
+    service_id: int = Field(ge=1, le=MAX_ID)
     priority: PriorityName = "normal"
     id_number: str | None = Field(default=None, max_length=32)
     phone: str | None = Field(default=None, max_length=20)
@@ -114,25 +119,25 @@ class PauseRequest(Body):
 
 
 class TransferRequest(Body):
-    queue_id: int = Field(ge=1)
+    queue_id: int = Field(ge=1, le=MAX_ID)
     number: str | None = Field(default=None, min_length=2, max_length=10)
 
 
 class TicketTransferRequest(Body):
-    queue_id: int = Field(ge=1)
+    queue_id: int = Field(ge=1, le=MAX_ID)
 
 
 class RoutingRequest(Body):
-    queue_ids: list[int] = Field(min_length=1, max_length=100)
+    queue_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=100)
     policy: Literal["strict", "weighted", "longest_wait", "sla"] | None = None
-    weights: list[int] | None = None
+    weights: list[Annotated[int, Field(ge=1, le=100)]] | None = None
 
 
 class LoginRequest(Body):
     username: str | None = Field(default=None, max_length=60)
     password: str | None = Field(default=None, max_length=200)
     card: str | None = Field(default=None, max_length=100)
-    window_number: int | None = Field(default=None, ge=1)
+    window_number: int | None = Field(default=None, ge=1, le=9999)
 
 
 class LoginResponse(BaseModel):
@@ -144,7 +149,7 @@ class LoginResponse(BaseModel):
 
 
 class WindowChoice(Body):
-    window_number: int = Field(ge=1)
+    window_number: int = Field(ge=1, le=9999)
 
 
 class DeviceStatusReport(Body):
@@ -157,7 +162,7 @@ class DeviceStatusReport(Body):
 class DeviceCreate(Body):
     kind: Literal["kiosk", "display", "counter"]
     name: str = Field(min_length=1, max_length=100)
-    window_number: int | None = Field(default=None, ge=1)
+    window_number: int | None = Field(default=None, ge=1, le=9999)
     config: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -167,4 +172,4 @@ class StaffCreate(Body):
     role: Literal["clerk", "manager", "admin"]
     display_name: str = Field(default="", max_length=100)
     staff_number: str | None = Field(default=None, max_length=30)
-    department_id: int | None = None
+    department_id: int | None = Field(default=None, ge=1, le=MAX_ID)

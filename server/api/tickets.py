@@ -14,7 +14,14 @@ from ..services import tickets as tc
 from ..services import windows as wc
 from ..services.actors import VISITOR, Actor
 from .deps import ISSUERS, MANAGERS, STAFF, DbDep, NowDep, SettingsDep, require, transaction
-from .schemas import IssuedTicket, IssueRequest, TicketOut, TicketStatus, TicketTransferRequest
+from .schemas import (
+    IdPath,
+    IssuedTicket,
+    IssueRequest,
+    TicketOut,
+    TicketStatus,
+    TicketTransferRequest,
+)
 
 router = APIRouter(tags=["tickets"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
@@ -78,7 +85,7 @@ def find(db: DbDep, now: NowDep, _actor: Annotated[Actor, Depends(require(*STAFF
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketOut)
-def get_ticket(ticket_id: int, db: DbDep, now: NowDep, _actor: Annotated[Actor, Depends(require(*STAFF))]) -> TicketOut:
+def get_ticket(ticket_id: IdPath, db: DbDep, now: NowDep, _actor: Annotated[Actor, Depends(require(*STAFF))]) -> TicketOut:
     with db.read() as s:
         t = s.get(Ticket, ticket_id)
         if t is None:
@@ -87,7 +94,7 @@ def get_ticket(ticket_id: int, db: DbDep, now: NowDep, _actor: Annotated[Actor, 
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=TicketOut)
-def cancel(ticket_id: int, request: Request, now: NowDep,
+def cancel(ticket_id: IdPath, request: Request, now: NowDep,
            actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, tc.cancel(s, ticket_id, actor=actor, now=now), now)
@@ -103,14 +110,14 @@ def cancel_own(token: str, request: Request, db: DbDep, now: NowDep) -> TicketSt
 
 
 @router.post("/tickets/{ticket_id}/reactivate", response_model=TicketOut)
-def reactivate(ticket_id: int, request: Request, now: NowDep,
+def reactivate(ticket_id: IdPath, request: Request, now: NowDep,
                actor: Annotated[Actor, Depends(require(*STAFF))]) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, tc.reactivate(s, ticket_id, actor=actor, now=now), now)
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut)
-def transfer(ticket_id: int, body: TicketTransferRequest, request: Request, now: NowDep,
+def transfer(ticket_id: IdPath, body: TicketTransferRequest, request: Request, now: NowDep,
              actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, wc.transfer_ticket(s, ticket_id, body.queue_id, actor=actor, now=now), now)

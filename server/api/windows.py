@@ -18,6 +18,7 @@ from .schemas import (
     RoutingRequest,
     TicketOut,
     TransferRequest,
+    WindowNumber,
 )
 from .tickets import IdempotencyKey, ticket_out
 
@@ -27,7 +28,7 @@ WindowActor = Annotated[Actor, Depends(require(*WINDOW_ACTORS))]
 
 @router.post("/call-next", response_model=TicketOut,
              responses={204: {"description": "Nobody is waiting for this window"}})
-def call_next(window_number: int, request: Request, now: NowDep, actor: WindowActor,
+def call_next(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
               idempotency_key: IdempotencyKey = None) -> Any:
     """Call the next ticket by the window's routing policy; 204 when nobody waits. A key
     pressed twice with the same Idempotency-Key calls once."""
@@ -41,7 +42,7 @@ def call_next(window_number: int, request: Request, now: NowDep, actor: WindowAc
 
 
 @router.post("/call-number", response_model=TicketOut)
-def call_number(window_number: int, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor,
+def call_number(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor,
                 idempotency_key: IdempotencyKey = None) -> TicketOut:
     with transaction(request) as s:
         t, _ = wc.call_number(s, window_number, body.number, actor=actor, now=now, idempotency_key=idempotency_key)
@@ -51,19 +52,19 @@ def call_number(window_number: int, body: CallNumberRequest, request: Request, n
 
 
 @router.post("/recall", response_model=TicketOut)
-def recall(window_number: int, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def recall(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, wc.recall(s, window_number, actor=actor, now=now), now)
 
 
 @router.post("/start", response_model=TicketOut)
-def start(window_number: int, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def start(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, wc.start(s, window_number, actor=actor, now=now), now)
 
 
 @router.post("/finish", response_model=TicketOut)
-def finish(window_number: int, request: Request, now: NowDep, actor: WindowActor,
+def finish(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
            body: FinishRequest | None = None) -> TicketOut:
     with transaction(request) as s:
         t = wc.finish(s, window_number, actor=actor, now=now, case_number=body.case_number if body else None)
@@ -71,25 +72,25 @@ def finish(window_number: int, request: Request, now: NowDep, actor: WindowActor
 
 
 @router.post("/no-show", response_model=TicketOut)
-def no_show(window_number: int, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def no_show(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, wc.no_show(s, window_number, actor=actor, now=now), now)
 
 
 @router.post("/hold", response_model=TicketOut)
-def hold(window_number: int, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def hold(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, wc.hold(s, window_number, actor=actor, now=now), now)
 
 
 @router.post("/resume", response_model=TicketOut)
-def resume(window_number: int, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def resume(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
     with transaction(request) as s:
         return ticket_out(s, wc.resume(s, window_number, body.number, actor=actor, now=now), now)
 
 
 @router.post("/transfer", response_model=TicketOut)
-def transfer(window_number: int, body: TransferRequest, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def transfer(window_number: WindowNumber, body: TransferRequest, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
     """Move the current ticket (or ``number``) to another queue, keeping its number and time."""
     with transaction(request) as s:
         t = wc.transfer(s, window_number, body.queue_id, actor=actor, now=now, number=body.number)
@@ -97,25 +98,25 @@ def transfer(window_number: int, body: TransferRequest, request: Request, now: N
 
 
 @router.post("/open")
-def open_window(window_number: int, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
+def open_window(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
     with transaction(request) as s:
         return window_dict(wc.open_window(s, window_number, actor=actor, now=now))
 
 
 @router.post("/pause")
-def pause(window_number: int, body: PauseRequest, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
+def pause(window_number: WindowNumber, body: PauseRequest, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
     with transaction(request) as s:
         return window_dict(wc.pause_window(s, window_number, body.reason, actor=actor, now=now))
 
 
 @router.post("/close")
-def close(window_number: int, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
+def close(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
     with transaction(request) as s:
         return window_dict(wc.close_window(s, window_number, actor=actor, now=now))
 
 
 @router.put("/routing")
-def routing(window_number: int, body: RoutingRequest, request: Request, now: NowDep,
+def routing(window_number: WindowNumber, body: RoutingRequest, request: Request, now: NowDep,
             actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> dict[str, Any]:
     """Move a window to other queues (in order of preference), optionally with a policy."""
     with transaction(request) as s:
@@ -124,7 +125,7 @@ def routing(window_number: int, body: RoutingRequest, request: Request, now: Now
 
 
 @router.get("/waiting")
-def waiting(window_number: int, db: DbDep, _actor: Annotated[Actor, Depends(require(*READERS))]) -> list[dict[str, Any]]:
+def waiting(window_number: WindowNumber, db: DbDep, _actor: Annotated[Actor, Depends(require(*READERS))]) -> list[dict[str, Any]]:
     """What waits for this window, queue by queue."""
     with db.read() as s:
         return snapshots.window_waiting(s, window_number)

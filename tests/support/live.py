@@ -39,7 +39,7 @@ class LiveServer:
     def __init__(self, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> None:
         kwargs: dict[str, Any] = {"clock": clock} if clock else {}
         self.app = create_app(settings, **kwargs)
-        self.config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", ws="websockets",
+        self.config = uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio",
                                      lifespan="on")
         self.server = uvicorn.Server(self.config)
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
@@ -68,7 +68,8 @@ class ServerProcess:
     """`hallq serve` as a child process (its own PID, so tests can stop or kill -9 it)."""
 
     def __init__(self, db_url: str, data_dir: Path, *, port: int | None = None, workers: int = 1,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, discovery: bool = False) -> None:
+        self.discovery = discovery
         self.db_url = db_url
         self.data_dir = data_dir
         self.port = port or free_port()
@@ -87,7 +88,8 @@ class ServerProcess:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "hallq", "serve", "--db", self.db_url, "--host", "127.0.0.1",
-                 "--port", str(self.port), "--no-discovery", "--workers", str(self.workers)],
+                 "--port", str(self.port), "--workers", str(self.workers),
+                 *([] if self.discovery else ["--no-discovery"])],
                 stdout=log, stderr=subprocess.STDOUT, env={**env, "HALLQ_DATA_DIR": str(self.data_dir)},
                 start_new_session=True)
         deadline = time.monotonic() + wait

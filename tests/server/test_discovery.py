@@ -1,0 +1,30 @@
+"""A client finds the hall server through zeroconf on 127.0.0.1."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hallq.discovery import NotFound, find_server
+from tests.support.live import ServerProcess
+
+
+@pytest.mark.slow
+def test_client_finds_a_running_server(hall, db_url, tmp_path):
+    server = ServerProcess(db_url, tmp_path / "srv", discovery=True,
+                           env={"HALLQ_DISCOVERY_INTERFACES": '["127.0.0.1"]'}).start()
+    try:
+        found = find_server(timeout=8, interfaces=["127.0.0.1"], hall="test-hall")
+        assert found.source == "zeroconf"
+        assert found.hall == "test-hall" and found.name == "测试市政务服务中心" and found.api == "v1"
+        assert found.url == server.url and found.tls is False
+        assert httpx.get(found.url + "/api/v1/health", timeout=5).json()["hall"] == "test-hall"
+    finally:
+        server.stop()
+
+
+def test_configured_url_is_the_fallback():
+    found = find_server("http://10.1.2.3:8600/", timeout=0.5, interfaces=["127.0.0.1"], hall="no-such-hall")
+    assert (found.url, found.source) == ("http://10.1.2.3:8600", "configured")
+    with pytest.raises(NotFound):
+        find_server(None, timeout=0.5, interfaces=["127.0.0.1"], hall="no-such-hall")
