@@ -33,3 +33,5 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Migrations run at every start; their step-by-step lines are noise unless debugging.
+    logging.getLogger("alembic").setLevel(level if level == "DEBUG" else "WARNING")

@@ -170,6 +170,7 @@ def demo(printer_sim: bool, **options: Any) -> None:
     """Run a demo hall: seed the demo catalog into an empty database, open every window,
     create demo accounts and devices, and serve."""
     settings = _resolve(**options, defaults={"host": "127.0.0.1", "database_url": "sqlite:///var/demo.sqlite3"})
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     with _database(settings.database_url) as db:
         facts = seed_demo(db, settings)
     facts["url"] = f"http{'s' if settings.tls else ''}://{settings.host}:{settings.port}"

@@ -26,8 +26,15 @@ class CatalogReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
 
+    def __post_init__(self) -> None:
+        # Counters drop zero entries on update: keep only kinds that changed.
+        self.created = +self.created
+        self.updated = +self.updated
+
     def summary(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated))
+        if not kinds:
+            return "nothing changed"
         return ", ".join(f"{k}: {self.created[k]} new, {self.updated[k]} updated" for k in kinds)
 
 
