@@ -28,3 +28,23 @@ def test_configured_url_is_the_fallback():
     assert (found.url, found.source) == ("http://10.1.2.3:8600", "configured")
     with pytest.raises(NotFound):
         find_server(None, timeout=0.5, interfaces=["127.0.0.1"], hall="no-such-hall")
+
+
+@pytest.mark.slow
+def test_tls_fingerprint_is_advertised_and_pinned(hall, db_url, tmp_path):
+    from hallq.client import ApiError, HallClient
+
+    server = ServerProcess(db_url, tmp_path / "tls", discovery=True, tls=True,
+                           env={"HALLQ_DISCOVERY_INTERFACES": '["127.0.0.1"]'}).start()
+    try:
+        found = find_server(timeout=8, interfaces=["127.0.0.1"], hall="test-hall")
+        assert found.tls and found.url == server.url and len(found.fingerprint or "") == 64
+        with HallClient(found.url, fingerprint=found.fingerprint) as client:
+            assert client.health()["status"] == "ok"
+        with pytest.raises(ApiError) as err:
+            HallClient(found.url, fingerprint="0" * 64)
+        assert err.value.code == "certificate_mismatch"
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(found.url + "/api/v1/health")   # not trusted without the pin
+    finally:
+        server.stop()

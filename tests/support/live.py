@@ -68,8 +68,9 @@ class ServerProcess:
     """`hallq serve` as a child process (its own PID, so tests can stop or kill -9 it)."""
 
     def __init__(self, db_url: str, data_dir: Path, *, port: int | None = None, workers: int = 1,
-                 env: dict[str, str] | None = None, discovery: bool = False) -> None:
+                 env: dict[str, str] | None = None, discovery: bool = False, tls: bool = False) -> None:
         self.discovery = discovery
+        self.tls = tls
         self.db_url = db_url
         self.data_dir = data_dir
         self.port = port or free_port()
@@ -80,7 +81,7 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self, wait: float = 60) -> ServerProcess:
         env = {**os.environ, "HALLQ_SECRET_KEY": "test-secret", "HALLQ_SWEEP_INTERVAL_S": "1", **self.env}
@@ -89,7 +90,7 @@ class ServerProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "hallq", "serve", "--db", self.db_url, "--host", "127.0.0.1",
                  "--port", str(self.port), "--workers", str(self.workers),
-                 *([] if self.discovery else ["--no-discovery"])],
+                 *([] if self.discovery else ["--no-discovery"]), *(["--tls"] if self.tls else [])],
                 stdout=log, stderr=subprocess.STDOUT, env={**env, "HALLQ_DATA_DIR": str(self.data_dir)},
                 start_new_session=True)
         deadline = time.monotonic() + wait
@@ -97,7 +98,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"hallq serve exited with {self.proc.returncode}: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/api/v1/health", timeout=1, verify=False).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
