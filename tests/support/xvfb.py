@@ -34,8 +34,7 @@ def virtual_screen(width: int = 1280, height: int = 800) -> Iterator[dict[str, s
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("Xvfb did not start")
             time.sleep(0.05)
-        yield {**os.environ, "DISPLAY": f":{number}", "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1",
-               "KIVY_GL_BACKEND": "sdl2"}
+        yield {**os.environ, "DISPLAY": f":{number}", "KIVY_NO_ARGS": "1", "KIVY_NO_CONSOLELOG": "1"}
     finally:
         proc.terminate()
         try:
