@@ -36,10 +36,10 @@ from ..models import Appointment, AuditEntry, Hall, ServiceItem, Ticket
 from ..models.appointment_config import AppointmentConfig, AppointmentSlot
 from . import idempotency
 from .actors import Actor
-from .hall import get_hall, hall_rules, today
+from .hall import get_hall, hall_rules
 from .sql import insert
 from .tickets import issue_ticket
-from .workdays import Calendar, local_datetime, parse_hhmm
+from .workdays import Calendar, local_date, local_datetime, parse_hhmm
 
 # Booking codes: 8 characters without 0/O, 1/I/L, so they can be read out and typed.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -222,7 +222,9 @@ class Context:
     def load(cls, session: Session, now: datetime) -> Context:
         hall = get_hall(session)
         config = load_config(session, hall)
-        return cls(hall, config, config.calendar(hall), today(hall, now))
+        # The calendar date in the hall, not the business date (which turns at reset_hour):
+        # "tomorrow" and "today's booking" mean what the visitor thinks they mean.
+        return cls(hall, config, config.calendar(hall), local_date(now, hall.timezone))
 
     @property
     def timezone(self) -> str:
