@@ -130,7 +130,8 @@ class _Labels:
 
 def summary(session: Session, start: date, end: date, by: str) -> dict[str, Any]:
     """Report rows grouped ``by`` one of GROUPS over business days ``start``..``end``, and a
-    total. Tickets count where they ended up (their last queue, window and clerk)."""
+    total. Tickets count where they ended up (their last queue, window and clerk; a no-show
+    at the window that last called it)."""
     if by not in GROUPS:
         raise eng.QueueError("invalid_value", f"by is one of {', '.join(GROUPS)}", field="by")
     check_range(start, end)
@@ -142,6 +143,13 @@ def summary(session: Session, start: date, end: date, by: str) -> dict[str, Any]
     levels = dict(session.execute(
         select(Evaluation.ticket_id, Evaluation.level).join(Ticket, Ticket.id == Evaluation.ticket_id)
         .where(Ticket.business_date >= start, Ticket.business_date <= end)).all())
+    if by == "window":
+        # A no-show leaves its window; count it where it was last called.
+        last_window = dict(session.execute(
+            select(TicketEvent.ticket_id, TicketEvent.window_id).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(Ticket.business_date >= start, Ticket.business_date <= end, Ticket.window_id.is_(None),
+                   TicketEvent.action.in_([eng.Action.CALL.value, eng.Action.RECALL.value]))
+            .order_by(TicketEvent.id)).all())
     groups: dict[Any, ReportRow] = {}
     total = ReportRow("total", "合计", "Total")
     for tid, day, queue_id, window_id, staff_id, status, issued, called, started, finished in rows:
@@ -153,7 +161,7 @@ def summary(session: Session, start: date, end: date, by: str) -> dict[str, Any]
         elif by == "queue":
             key = queue_id
         elif by == "window":
-            key = window_id
+            key = window_id if window_id is not None else last_window.get(tid)
         else:
             key = staff_id
         row = groups.get(key)
