@@ -35,7 +35,7 @@ API = "/api/v1"
 # not have yet is skipped.
 API_MODULES = ("hall", "catalog", "tickets", "windows", "auth", "admin", "events", "guides", "credit",
                "appointments", "evaluations", "reports", "manage")
-PAGE_MODULES = ("pages",)
+PAGE_MODULES = ("pages", "booking")
 
 
 def _load(package: str, names: tuple[str, ...]) -> list[Any]:
