@@ -1,0 +1,121 @@
+"""Running a load against a server and turning what was seen into a Report; the presets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from ..db import Database
+from .integrity import max_ticket_id, verify
+from .load import Load, Samples, Target, event_latencies, run_load
+from .spawn import TreeWatch
+from .stats import Report, Summary
+
+
+@dataclass
+class Phase:
+    """One measured part of a run."""
+
+    name: str
+    load: Load
+    target: Target
+
+
+@dataclass
+class Tally:
+    """Everything the kiosks were told and the windows were handed, over all phases."""
+
+    issued: dict[str, tuple[int, str]] = field(default_factory=dict)
+    calls: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, samples: Samples) -> None:
+        self.issued.update(samples.issued)
+        self.calls.extend((tid, window) for tid, window, _ in samples.calls)
+
+
+def measure(phase: Phase, *, procs: int, server_pid: int | None, settings: dict[str, Any]) -> tuple[Report, Samples]:
+    watch = TreeWatch(server_pid).start() if server_pid else None
+    samples = run_load(phase.target, phase.load, procs)
+    rss, cpu = watch.stop() if watch else (None, None)
+    elapsed = max(1e-9, samples.ended - samples.started)
+    operations = {op: Summary.of(values, elapsed) for op, values in sorted(samples.latencies.items())}
+    latencies, expected = event_latencies(samples)
+    events = Summary.of(latencies, elapsed) if phase.load.displays else None
+    report = Report(name=phase.name, settings={**settings, **_load_settings(phase.load), "procs": procs},
+                    elapsed_s=elapsed, operations=operations, events=events, events_expected=expected,
+                    events_received=len(latencies), errors=Counter(samples.errors),
+                    server_peak_rss_mb=rss, server_cpu_s=cpu, loadgen_cpu_s=samples.cpu_s)
+    return report, samples
+
+
+def _load_settings(load: Load) -> dict[str, Any]:
+    return {"kiosks": load.kiosks, "windows": len(load.windows), "displays": load.displays,
+            "duration_s": load.duration_s, "tickets": load.tickets, "kiosk_pause_s": load.kiosk_pause_s,
+            "service_s": load.service_s}
+
+
+def check(db_url: str | None, tally: Tally, since_ticket_id: int) -> dict[str, Any]:
+    if not db_url:
+        return {}
+    db = Database(db_url)
+    try:
+        return verify(db, told=tally.issued, calls=tally.calls, since_ticket_id=since_ticket_id)
+    finally:
+        db.dispose()
+
+
+def first_ticket_id(db_url: str | None) -> int:
+    if not db_url:
+        return 0
+    db = Database(db_url)
+    try:
+        return max_ticket_id(db)
+    finally:
+        db.dispose()
+
+
+# -- the API preset -------------------------------------------------------------------------
+
+API_CLIENTS = (8, 64, 256)
+API_SUBSCRIBERS = 200
+
+
+def hot_queues(db_url: str, windows: int, queues: int = 4) -> tuple[int, ...]:
+    """Make the first ``windows`` windows comprehensive windows over the same few queues
+    (the busiest case: every window competes for the same heads) and return the services
+    of those queues. Only for the bench's own database."""
+    from sqlalchemy import select
+
+    from ..models import Queue, ServiceItem, Window
+    from ..services import windows as wc
+    from ..services.actors import SYSTEM
+
+    db = Database(db_url)
+    now = datetime.now(UTC)
+    try:
+        with db.write() as s:
+            chosen = list(s.scalars(select(Queue.id).where(Queue.active.is_(True)).order_by(Queue.id)
+                                    .offset(3).limit(queues)))
+            for number in s.scalars(select(Window.number).order_by(Window.number).limit(windows)).all():
+                wc.set_routing(s, number, chosen, policy="longest_wait", weights=None, actor=SYSTEM, now=now)
+        with db.read() as s:
+            return tuple(s.scalars(select(ServiceItem.id).where(ServiceItem.queue_id.in_(chosen),
+                                                                ServiceItem.active.is_(True))))
+    finally:
+        db.dispose()
+
+
+def api_phases(target: Target, *, duration_s: float, seed: int) -> list[Phase]:
+    """Issuing with 8, 64 and 256 clients, then calling (call-next + finish) with as many,
+    then the time from a call to its event at 200 subscribers."""
+    base = Load(kiosks=0, windows=(), displays=0, duration_s=duration_s, seed=seed, idle_poll_s=0.02)
+    numbers = sorted(target.window_tokens)
+    phases = [Phase(f"issue, {c} clients", replace(base, kiosks=c), target) for c in API_CLIENTS]
+    phases += [Phase(f"call, {c} clients", replace(base, windows=tuple(numbers[:c])), target)
+               for c in API_CLIENTS]
+    phases.append(Phase(f"call -> event, {API_SUBSCRIBERS} subscribers",
+                        replace(base, kiosks=4, kiosk_pause_s=0.1, windows=tuple(numbers[:8]),
+                                service_s=0.25, displays=API_SUBSCRIBERS), target))
+    return phases
