@@ -509,15 +509,19 @@ def sweep_missed(session: Session, *, now: datetime, actor: Actor) -> int:
     """Mark bookings whose check-in window has passed unused as missed; returns how many."""
     ctx = Context.load(session, now)
     late = timedelta(minutes=ctx.config.check_in_late_min)
+    due = [a.id for a in session.scalars(select(Appointment).where(
+        Appointment.status == BookingStatus.BOOKED, Appointment.day <= ctx.today))
+        if ctx.at(a.day, a.slot_start) + late < now]
+    if not due:
+        return 0
+    # Lock only the rows to mark, and re-read them: a kiosk may have checked one in meanwhile.
     rows = session.scalars(select(Appointment).where(
-        Appointment.status == BookingStatus.BOOKED, Appointment.day <= ctx.today).with_for_update()).all()
-    marked = 0
+        Appointment.id.in_(due), Appointment.status == BookingStatus.BOOKED)
+        .with_for_update().execution_options(populate_existing=True)).all()
     for appt in rows:
-        if ctx.at(appt.day, appt.slot_start) + late < now:
-            appt.status = BookingStatus.MISSED
-            _audit(session, actor, "missed", appt, now)
-            marked += 1
-    return marked
+        appt.status = BookingStatus.MISSED
+        _audit(session, actor, "missed", appt, now)
+    return len(rows)
 
 
 def day_list(session: Session, day: date) -> list[Appointment]:

@@ -178,3 +178,13 @@ def test_today_is_not_bookable_by_default_but_can_be(booking_hall, db, now):
     assert views[0].slot_start == "11:00"   # 09:00 and 10:00 have started
     refused(db, booking_hall, "not_bookable", day=date(2026, 3, 4), slot="10:00", now=now)
     book(db, booking_hall, day=date(2026, 3, 4), slot="11:00", now=now + timedelta(minutes=1))
+
+
+def test_the_demo_default_makes_a_service_per_department_bookable(hall, db, now):
+    with db.write() as s:
+        assert ac.seed_demo_config(s, actor=SYSTEM, now=now) == 2   # the small hall has two departments
+    with db.write() as s:   # a second run keeps what an admin may have changed
+        ac.save_config(s, {"services": [{"code": "tax-001"}]}, actor=SYSTEM, now=now)
+        assert ac.seed_demo_config(s, actor=SYSTEM, now=now) == 1
+    with db.read() as s:
+        assert [x.code for x in ac.bookable(s, now=now)["services"]] == ["tax-001"]
