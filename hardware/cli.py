@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -22,16 +23,20 @@ def _say(line: str) -> None:
 
 
 @contextlib.contextmanager
-def _until_stopped(extra: dict[int, Callable[[], None]] | None = None) -> Iterator[threading.Event]:
+def _until_stopped(extra: dict[signal.Signals, Callable[[], None]] | None = None
+                   ) -> Iterator[threading.Event]:
     """Runs the body's services until SIGINT/SIGTERM; ``extra`` maps more signals to actions."""
     stop = threading.Event()
 
     def on_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
+    def run(action: Callable[[], None]) -> Callable[[int, FrameType | None], None]:
+        return lambda signum, frame: action()
+
     previous = {sig: signal.signal(sig, on_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     for sig, action in (extra or {}).items():
-        previous[sig] = signal.signal(sig, lambda s, f, a=action: a())
+        previous[sig] = signal.signal(sig, run(action))
     try:
         yield stop
     finally:
@@ -142,20 +147,22 @@ def device_sim(kind: str, addresses: tuple[int, ...], tcp_port: int | None, host
 
     simulator: devices.DeviceSimulator
     addrs = list(addresses) or None
+    handler: Callable[[str], str | None]
     if kind == "display":
-        simulator = devices.DisplaySimulator(
-            addrs, framing=framing, tcp_port=tcp_port, host=host,  # type: ignore[arg-type]
-            on_update=lambda u: _say(f"display {u.address}: {u.action} {u.text}".rstrip()
-                                     + (f" level={u.level}" if u.level is not None else "")))
-        handler: Callable[[str], str | None] = lambda line: _display_command(simulator, line)
+        def show(update: devices.DisplayUpdate) -> None:
+            level = f" level={update.level}" if update.level is not None else ""
+            _say(f"display {update.address}: {update.action} {update.text}".rstrip() + level)
+
+        simulator = devices.DisplaySimulator(addrs, framing=framing,  # type: ignore[arg-type]
+                                             tcp_port=tcp_port, host=host, on_update=show)
+        handler = partial(_display_command, simulator)
     elif kind == "keypad":
         simulator = devices.KeypadSimulator(addrs or [1], tcp_port=tcp_port, host=host)
-        handler = lambda line: _keypad_command(simulator, line)  # noqa: E731
+        handler = partial(_keypad_command, simulator)
     else:
-        simulator = devices.EvaluatorSimulator(
-            addrs or [1], tcp_port=tcp_port, host=host)
+        simulator = devices.EvaluatorSimulator(addrs or [1], tcp_port=tcp_port, host=host)
         simulator.on_frame = lambda f: _say(f"evaluator {f.address}: received {f}")
-        handler = lambda line: _evaluator_command(simulator, line)  # noqa: E731
+        handler = partial(_evaluator_command, simulator)
     link_made = False
     try:
         if link_path and tcp_port is None:

@@ -651,7 +651,8 @@ def _qr_reader() -> Callable[[Image.Image], list[str]] | None:
         return None
 
     def read(image: Image.Image) -> list[str]:
-        return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)  # type: ignore[arg-type]
+        return [r.text for r in found]
 
     return read
 

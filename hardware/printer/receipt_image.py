@@ -35,9 +35,9 @@ def receipt_image(receipt: Receipt, *, width: int = 576, font_path: str = DEFAUL
     height = sum(advance for _, advance, _ in pieces) + 2 * MARGIN
     canvas = Image.new("L", (width, max(height, 2 * MARGIN)), 255)
     y = MARGIN
-    for img, advance, align in pieces:
-        if img is not None:
-            place(canvas, img, y, align)  # type: ignore[arg-type]
+    for piece, advance, align in pieces:
+        if piece is not None:
+            place(canvas, piece, y, align)  # type: ignore[arg-type]
         y += advance
     if receipt.cut:
         for x in range(0, width, 12):  # a dashed cut line

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import socket
 import struct
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
 from ..ptylink import PtyLink
-from .escpos_decode import EscposDecoder, ReceiptDone, StatusRequest
+from .escpos_decode import EscposDecoder, ReceiptDone, StatusRequest, find_qr_codes
 from .profile import DEFAULT_FONT
 from .receipt import Receipt
 from .receipt_image import receipt_image
@@ -73,6 +75,11 @@ class PrinterSimulator:
         self._changed = threading.Condition(self._lock)
         self._sessions: set[_Session] = set()
         self._links: list[_TcpLink | _PtyPrinterLink] = []
+        self._finishing: queue.Queue[Receipt | None] = queue.Queue()
+        self._pending_receipts = 0
+        self._finisher = threading.Thread(target=self._finish_receipts, daemon=True,
+                                          name="printer-sim-receipts")
+        self._finisher.start()
 
     # -- state ----------------------------------------------------------------------------
 
@@ -206,17 +213,53 @@ class PrinterSimulator:
     # -- receipts -------------------------------------------------------------------------
 
     def _record(self, receipt: Receipt) -> None:
+        # Finishing a receipt (finding QR codes in images, drawing the PNG) is slow; it
+        # happens on the finisher thread so status replies are never held up by it.
+        with self._lock:
+            self._pending_receipts += 1
+        self._finishing.put(receipt)
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until every receipt received so far is finished (files written)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._pending_receipts:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(left)
+        return True
+
+    def _finish_receipts(self) -> None:
+        while True:
+            receipt = self._finishing.get()
+            if receipt is None:
+                return
+            try:
+                self._finish(receipt)
+            except Exception:
+                log.exception("could not finish a receipt")
+            finally:
+                with self._lock:
+                    self._pending_receipts -= 1
+                    self._changed.notify_all()
+
+    def _finish(self, receipt: Receipt) -> None:
+        for printed in receipt.images:
+            if printed.image.height >= 21:
+                printed.qr_texts = find_qr_codes(printed.image)
+        with self._lock:
+            index = len(self.receipts) + 1
+        if self.out_dir is not None:
+            base = self.out_dir / f"receipt-{index:04d}"
+            image = receipt_image(receipt, width=self.width_dots, font_path=self.font_path)
+            image.save(base.with_suffix(".png"), optimize=True)
+            base.with_suffix(".txt").write_text(receipt.summary(), encoding="utf-8")
         with self._lock:
             self.receipts.append(receipt)
-            index = len(self.receipts)
             if self.out_dir is not None:
-                base = self.out_dir / f"receipt-{index:04d}"
-                image = receipt_image(receipt, width=self.width_dots, font_path=self.font_path)
-                image.save(base.with_suffix(".png"), optimize=True)
-                base.with_suffix(".txt").write_text(receipt.summary(), encoding="utf-8")
                 self.files += [base.with_suffix(".png"), base.with_suffix(".txt")]
-            log.info("receipt %d: %d lines, cut=%s", index, len(receipt.lines), receipt.cut)
-            self._changed.notify_all()
+        log.info("receipt %d: %d lines, cut=%s", index, len(receipt.lines), receipt.cut)
 
     def wait_for_receipts(self, count: int, timeout: float = 5.0) -> list[Receipt]:
         """The first ``count`` receipts; raises ``TimeoutError`` if they do not arrive."""
@@ -275,6 +318,8 @@ class PrinterSimulator:
         for link in self._links:
             link.close()
         self._links.clear()
+        self._finishing.put(None)
+        self._finisher.join(timeout=10)
 
     def __enter__(self) -> PrinterSimulator:
         return self
@@ -288,7 +333,8 @@ class _Session:
 
     def __init__(self, sim: PrinterSimulator) -> None:
         self.sim = sim
-        self.decoder = EscposDecoder(encoding=sim.encoding, chinese_mode=sim.chinese_mode)
+        self.decoder = EscposDecoder(encoding=sim.encoding, chinese_mode=sim.chinese_mode,
+                                     find_qr_in_images=False)
         self.decoder.printing = sim.ready
         self.dropped = False
 
@@ -328,7 +374,7 @@ class _Session:
                 self.sim._record(event.receipt)
         return bytes(replies)
 
-    def _record(self, events: list[ReceiptDone] | list[object]) -> None:
+    def _record(self, events: Sequence[object]) -> None:
         for event in events:
             if isinstance(event, ReceiptDone):
                 self.sim._record(event.receipt)

@@ -46,9 +46,11 @@ class Transport(ABC):
 
     def discard_input(self) -> None:
         """Drop bytes that arrived unasked (late replies, automatic status)."""
+        return None
 
     def flush(self) -> None:
         """Wait until written bytes have left for the printer, where the backend can."""
+        return None
 
     @abstractmethod
     def close(self) -> None: ...

@@ -79,8 +79,9 @@ def credit() -> CreditSummaryPrint:
 
 @pytest.fixture
 def profile() -> PrinterProfile:
-    """80 mm, native Chinese mode, short status timeout so failures show fast."""
-    return PrinterProfile.mm80(status_timeout_s=0.5, io_timeout_s=3.0)
+    """80 mm, native Chinese mode; status timeout short enough that failures show fast,
+    long enough for a loaded CI machine."""
+    return PrinterProfile.mm80(status_timeout_s=2.0, io_timeout_s=5.0)
 
 
 @pytest.fixture

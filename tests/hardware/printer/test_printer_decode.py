@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 from escpos.printer import Dummy
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from PIL import Image, ImageChops, ImageDraw
-
 from hallq.hardware.printer import EscposDecoder, PrinterProfile, decode, render_ticket
 from hallq.hardware.printer.escpos_decode import ReceiptDone, StatusRequest
 from hallq.hardware.printer.receipt import Gap, PrintedBarcode, PrintedLine
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageChops, ImageDraw
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -77,7 +76,7 @@ def test_a_printer_not_in_chinese_mode_by_default_needs_fs_ampersand() -> None:
 
 
 def test_utf8_is_selected_with_fs_paren_c() -> None:
-    data = FS + b"(C\x02\x000\x02" + "窗口".encode("utf-8") + b"\n"
+    data = FS + b"(C\x02\x000\x02" + "窗口".encode() + b"\n"
     [receipt] = decode(data)
     assert receipt.lines == ["窗口"]
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from PIL import Image
-
 from hallq.hardware.errors import PrinterError
 from hallq.hardware.printer import PrinterProfile, PrinterSimulator, open_printer
 from hallq.hardware.printer.transports import NetworkTransport
+from PIL import Image
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -104,7 +103,7 @@ def test_refused_before_the_job_nothing_lost(sim, profile, ticket, make_state, c
     with pytest.raises(PrinterError) as err:
         printer.print_ticket(ticket)
     assert (err.value.code, err.value.details["stage"]) == (code, "before")
-    assert sim.receipts == []
+    assert sim.wait_idle() and sim.receipts == []
     assert sim.bytes_received == 3 * sim.status_queries  # status queries only, no job
     # The caller still holds the ticket: once the printer is fixed, it prints.
     sim.set_paper("ok")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from escpos.printer import Serial
-
 from hallq.hardware.errors import PrinterError
 from hallq.hardware.printer import PrinterSimulator, decode, open_printer, render_ticket
 from hallq.hardware.printer.transports import FileTransport, SerialTransport
@@ -47,7 +46,7 @@ def test_serial_paper_out_before_the_job(serial_sim, profile, ticket) -> None:
         with pytest.raises(PrinterError) as err:
             printer.print_ticket(ticket)
     assert err.value.code == "paper_out"
-    assert serial_sim.receipts == []
+    assert serial_sim.wait_idle() and serial_sim.receipts == []
 
 
 def test_serial_printer_losing_power_mid_job(serial_sim, profile, ticket) -> None:

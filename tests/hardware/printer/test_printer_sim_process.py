@@ -4,10 +4,10 @@ stdin and signals."""
 from __future__ import annotations
 
 import signal
+import time
 from pathlib import Path
 
 import pytest
-
 from hallq.hardware.control import send_command
 from hallq.hardware.errors import PrinterError
 from hallq.hardware.printer import open_printer
@@ -24,8 +24,15 @@ def test_printer_sim_process(tmp_path: Path, hallq_process, profile, ticket) -> 
     control = proc.wait_for(r"control on (\S+):(\d+)")
     address = (control.group(1), int(control.group(2)))
 
+    def receipts_written(count: int) -> None:
+        deadline = time.monotonic() + 10
+        while send_command(address, "receipts") != f"ok {count}":
+            assert time.monotonic() < deadline, "receipts not written"
+            time.sleep(0.05)
+
     printer = open_printer(uri, profile)
     printer.print_ticket(ticket)
+    receipts_written(1)
     assert (out / "receipt-0001.png").exists()
     assert "A001" in (out / "receipt-0001.txt").read_text(encoding="utf-8").splitlines()
 
@@ -46,6 +53,7 @@ def test_printer_sim_process(tmp_path: Path, hallq_process, profile, ticket) -> 
 
     with open_printer(serial_uri, profile) as serial_printer:
         serial_printer.print_ticket(ticket)
+    receipts_written(3)
     assert "unknown command" in send_command(address, "fly away")
     assert proc.stop() == 0
     assert sorted(p.name for p in out.glob("*.png")) == ["receipt-0001.png", "receipt-0002.png",

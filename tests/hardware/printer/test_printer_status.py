@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from hallq.hardware.printer.status import (
     PrinterStatus,
     encode_replies,

@@ -6,7 +6,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
 from hallq.hardware.errors import SerialDeviceError
 from hallq.hardware.serial.display import CLEAR, TEXT, DisplayCommand, WindowDisplay
 from hallq.hardware.serial.pacing import Pacer

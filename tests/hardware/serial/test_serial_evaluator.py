@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from hallq.hardware.errors import SerialDeviceError
 from hallq.hardware.serial.evaluator import (
     ARM,

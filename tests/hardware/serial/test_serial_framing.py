@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from hallq.hardware.errors import SerialDeviceError
 from hallq.hardware.serial.framing import (
     Frame,
@@ -14,6 +11,8 @@ from hallq.hardware.serial.framing import (
     crc16,
     encode_legacy_display,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 pytestmark = pytest.mark.timeout(60)
 

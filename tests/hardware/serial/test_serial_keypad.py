@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from hallq.hardware.serial.framing import ACK, NAK, Frame
 from hallq.hardware.serial.keypad import (
     KEY,

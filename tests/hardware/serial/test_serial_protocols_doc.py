@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 import hallq.hardware
+import pytest
 from hallq.hardware.serial.framing import FrameParser, encode_legacy_display
 
 pytestmark = pytest.mark.timeout(30)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from hallq.hardware.serial.display import WindowDisplay
 from hallq.hardware.serial.evaluator import Evaluator, Rating
 from hallq.hardware.serial.keypad import Keypad, KeypadAction
