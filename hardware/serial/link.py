@@ -52,6 +52,7 @@ class SerialLink:
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._next_reopen = 0.0
         self.write_errors = 0
 
     def start(self) -> None:
@@ -70,6 +71,8 @@ class SerialLink:
         if self._stop.is_set():
             raise SerialDeviceError("closed", f"{self.name} is closed")
         with self._write_lock:
+            if self._port is None and self._thread is None:
+                self._reopen_locked()  # write-only links (displays) have no reader to do it
             port = self._port
             if port is None:
                 raise SerialDeviceError("write_failed", f"{self.name}: port is not open")
@@ -83,6 +86,7 @@ class SerialLink:
 
     def _lost(self, exc: BaseException) -> None:
         log.warning("%s: link lost (%s)", self.name, exc)
+        self._next_reopen = self.clock() + self.reopen_s
         port, self._port = self._port, None
         if port is not None:
             try:
@@ -91,24 +95,26 @@ class SerialLink:
                 pass
 
     def _reopen(self) -> None:
-        if self.url is None:
+        with self._write_lock:
+            self._reopen_locked()
+
+    def _reopen_locked(self) -> None:
+        """Try to open the port again, at most once per ``reopen_s``."""
+        now = self.clock()
+        if self.url is None or now < self._next_reopen:
             return
+        self._next_reopen = now + self.reopen_s
         try:
-            port = open_port(self.url, baudrate=self.baudrate, timeout=self.poll_s)
+            self._port = open_port(self.url, baudrate=self.baudrate, timeout=self.poll_s)
         except SerialDeviceError:
             return
-        with self._write_lock:
-            self._port = port
         log.info("%s: link reopened", self.name)
 
     def _loop(self) -> None:
-        next_reopen = 0.0
         while not self._stop.is_set():
             port = self._port
             if port is None:
-                if self.clock() >= next_reopen:
-                    self._reopen()
-                    next_reopen = self.clock() + self.reopen_s
+                self._reopen()
                 self._stop.wait(self.poll_s)
                 self._tick()
                 continue

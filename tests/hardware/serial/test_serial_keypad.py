@@ -3,6 +3,7 @@ keypad simulator through a real pty pair."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -172,3 +173,21 @@ def test_nobody_listening_means_no_acknowledgement() -> None:
     with KeypadSimulator([1], ack_timeout_s=0.05, retries=1) as simulator:
         assert simulator.press("call") is False
         assert len(simulator.sent) == 2  # the press and one retransmission
+
+
+def test_the_driver_reconnects_after_the_line_drops() -> None:
+    with KeypadSimulator([1], tcp_port=0) as first:
+        port = int(first.url.rsplit(":", 1)[1])
+        driver = Keypad(first.url)
+        assert first.press("call")
+        assert driver.get(2) is not None
+    try:
+        # The converter (or the device) comes back on the same address.
+        with KeypadSimulator([1], tcp_port=port) as second:
+            deadline = time.monotonic() + 8
+            while not second.press("recall"):  # unanswered until the driver is back
+                assert time.monotonic() < deadline, "the driver did not reconnect"
+            event = driver.get(3)
+            assert event is not None and event.action == KeypadAction.RECALL
+    finally:
+        driver.close()
