@@ -206,12 +206,15 @@ def _keypad_command(sim: object, line: str) -> str:
         return "sent 16 bytes of garbage"
     if verb == "number" and args:
         return "acknowledged" if sim.enter_number(args[0], address=address) else "not acknowledged"
-    if verb == "keys":
+    if verb == "keys":  # raw keystrokes: digits, enter, clear
         names = {"enter": KeyCode.ENTER, "clear": KeyCode.CLEAR}
         for key in args:
-            answer = (sim.key(KeyCode.DIGIT, key, address=address) if key.isdigit()
-                      else sim.key(names.get(key.lower(), -1), address=address)
-                      if key.lower() in names else None)
+            if key.isdigit() and len(key) == 1:
+                answer = sim.key(KeyCode.DIGIT, key, address=address)
+            elif key.lower() in names:
+                answer = sim.key(names[key.lower()], address=address)
+            else:
+                return f"unknown key {key!r}"
             if answer != ACK:
                 return f"key {key} not acknowledged"
         return "acknowledged"

@@ -164,7 +164,7 @@ class EscposDecoder:
     def _reset_modes(self) -> None:
         self.style = _Style()
         self.chinese = self.default_chinese
-        self.utf8 = self.default_encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+        self.utf8 = _is_utf8(self.default_encoding)
         self.code_page = "cp437"
         self._spans: list[Span] = []
         self._line_align: Align | None = None
@@ -181,9 +181,8 @@ class EscposDecoder:
         if self.utf8:
             name = "utf-8"
         elif self.chinese:
-            name = self.default_encoding if not self.utf8 else "gb18030"
-            if name.lower() in ("utf-8", "utf8"):
-                name = "gb18030"
+            # A printer whose default is UTF-8 and that was told FS & uses its GB font.
+            name = "gb18030" if _is_utf8(self.default_encoding) else self.default_encoding
         else:
             name = self.code_page
         self._text_codec = name
@@ -308,11 +307,8 @@ class EscposDecoder:
         buf = self._buf
         c = buf[pos + 1]
         if c == ord("@"):
-            self._spans = []  # ESC @ clears the print buffer
-            keep_chinese = self.default_chinese
-            self._reset_modes()
-            self.chinese = keep_chinese
-            self._new_text_decoder()
+            self._flush_band()  # column images already fed past the head are on paper
+            self._reset_modes()  # ESC @ clears the print buffer and every mode
             return 2
         if c in (ord("i"), ord("m")):
             self._cut("partial")
@@ -630,6 +626,10 @@ class EscposDecoder:
             size = {1: 5, 2: 5, 3: 5, 7: 4, 8: 10}.get(buf[pos + 2], 3)
             return size if self._have(pos, size) else None
         return self._unknown(pos)
+
+
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
 
 
 def find_qr_codes(image: Image.Image) -> list[str]:

@@ -250,15 +250,21 @@ class PrinterSimulator:
                 printed.qr_texts = find_qr_codes(printed.image)
         with self._lock:
             index = len(self.receipts) + 1
+        written: list[Path] = []
         if self.out_dir is not None:
             base = self.out_dir / f"receipt-{index:04d}"
-            image = receipt_image(receipt, width=self.width_dots, font_path=self.font_path)
-            image.save(base.with_suffix(".png"), optimize=True)
+            try:
+                image = receipt_image(receipt, width=self.width_dots, font_path=self.font_path)
+                image.save(base.with_suffix(".png"), optimize=True)
+                written.append(base.with_suffix(".png"))
+            except Exception as exc:  # the receipt itself must still be recorded
+                log.exception("could not draw receipt %d", index)
+                receipt.warnings.append(f"no PNG: {exc}")
             base.with_suffix(".txt").write_text(receipt.summary(), encoding="utf-8")
+            written.append(base.with_suffix(".txt"))
         with self._lock:
             self.receipts.append(receipt)
-            if self.out_dir is not None:
-                self.files += [base.with_suffix(".png"), base.with_suffix(".txt")]
+            self.files += written
         log.info("receipt %d: %d lines, cut=%s", index, len(receipt.lines), receipt.cut)
 
     def wait_for_receipts(self, count: int, timeout: float = 5.0) -> list[Receipt]:
