@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     event_retention_days: int = Field(default=7, ge=1, description="Days live events are kept for reconnecting clients.")
     login_attempts_per_minute: int = Field(default=10, ge=1, description="Failed logins allowed per username and address per minute.")
     credit_queries_per_minute: int = Field(default=30, ge=1, description="Credit look-ups allowed per device per minute.")
+    credit_source: Literal["local", "http"] = Field(
+        default="local", description="Where credit look-ups go: 'local' (records loaded with hallq credit import) "
+        "or 'http' (the city credit platform's service at credit_http_url).")
+    credit_http_url: str | None = Field(default=None, description="Base URL of the city credit platform's HTTP "
+                                        "service, used when credit_source is 'http'.")
+    credit_http_token: str | None = Field(default=None, description="Bearer token sent to the credit platform's "
+                                          "HTTP service, if it asks for one.")
+    credit_http_timeout_s: float = Field(default=5.0, gt=0, le=60, description="Seconds to wait for the credit "
+                                         "platform before answering credit_unavailable.")
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest request body accepted (bytes).")
     sqlite_busy_timeout_ms: int = Field(
         default=15000, ge=0, le=600_000,

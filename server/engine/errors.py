@@ -71,6 +71,7 @@ CODES: dict[str, int] = {
     "wrong_day": 409, "too_early": 409, "too_late": 409, "already_checked_in": 409,
     "already_evaluated": 409, "not_finished": 409, "evaluation_closed": 409,
     "unknown_follow_up": 404, "already_resolved": 409, "unknown_case": 404, "case_closed": 409,
+    "unknown_company": 404, "credit_unavailable": 503,   # credit records
 }
 
 
