@@ -72,7 +72,8 @@ function input(field, value) {
   if (field.type === "select") {
     const options = [...(field.nullable ? [["", "—"]] : []), ...field.options];
     const select = el("select", common, options.map(([v, text]) => el("option", { value: v }, text)));
-    select.value = value === null || value === undefined ? "" : String(value);
+    if (value !== null && value !== undefined) select.value = String(value);
+    else if (field.nullable) select.value = "";
     return select;
   }
   if (field.type === "textarea") return el("textarea", { ...common, rows: field.rows || 3 }, value ?? "");
