@@ -52,7 +52,9 @@ class PrinterSimulator:
 
     def __init__(self, out_dir: str | Path | None = None, *, width_dots: int = 576,
                  encoding: str = "gb18030", chinese_mode: bool = True,
-                 font_path: str = DEFAULT_FONT, name: str = "hallq-sim") -> None:
+                 font_path: str = DEFAULT_FONT, name: str = "hallq-sim",
+                 host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host, self.requested_port = host, port  # where start() listens
         self.out_dir = Path(out_dir) if out_dir is not None else None
         if self.out_dir is not None:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -305,6 +307,21 @@ class PrinterSimulator:
         link = _PtyPrinterLink(self)
         self._links.append(link)
         return link.path
+
+    def start(self) -> tuple[str, int]:
+        """Listen on the ``host``/``port`` given at construction (``serve_tcp``)."""
+        return self.serve_tcp(self.host, self.requested_port)
+
+    def stop(self) -> None:
+        self.close()
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port."""
+        for link in self._links:
+            if isinstance(link, _TcpLink):
+                return link.address[1]
+        raise RuntimeError("not serving TCP")
 
     @property
     def tcp_uri(self) -> str:

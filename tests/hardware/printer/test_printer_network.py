@@ -189,3 +189,14 @@ def test_a_printer_that_never_answers_times_out(silent_printer, profile, ticket)
         printer.print_ticket(ticket)
     assert (err.value.code, err.value.details["stage"]) == ("timeout", "before")
     assert printer.status().code == "timeout"
+
+
+def test_start_listens_where_the_constructor_said(tmp_path, profile, ticket) -> None:
+    sim = PrinterSimulator(out_dir=tmp_path, host="127.0.0.1", port=0)
+    host, port = sim.start()
+    try:
+        assert (host, port) == ("127.0.0.1", sim.port)
+        open_printer(f"tcp://127.0.0.1:{sim.port}", profile).print_ticket(ticket)
+        assert "A001" in sim.wait_for_receipts(1)[0].lines
+    finally:
+        sim.stop()
