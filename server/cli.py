@@ -211,6 +211,8 @@ def seed_demo(db: Any, settings: Settings) -> dict[str, Any]:
     with db.write() as s:
         if s.scalars(select(Hall.id)).first() is None:
             import_catalog(s, CatalogFile.parse(load_catalog_file(DEMO_CATALOG)), actor=SYSTEM, now=now)
+    from .credit.demo import load_if_empty
+    load_if_empty(db, now=now)   # demo companies for the credit query terminal
     with db.write() as s:
         for number in s.scalars(select(Window.number).where(Window.state != "open")).all():
             wc.open_window(s, number, actor=SYSTEM, now=now)
