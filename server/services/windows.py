@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Select, bindparam, select, text, union_all
 from sqlalchemy.orm import Session
 
 from .. import engine as eng
@@ -50,16 +51,40 @@ def _route(session: Session, window: Window) -> eng.Route:
     return eng.Route(tuple(r[0] for r in rows), tuple(r[1] for r in rows))
 
 
-def _head(session: Session, queue_id: int, target_s: int) -> eng.Head | None:
-    """The first waiting ticket of a queue: one index seek. On PostgreSQL the row is locked
-    and rows other windows hold are skipped, so two windows never claim the same ticket."""
-    stmt = (select(Ticket.id, Ticket.sort_key)
-            .where(Ticket.queue_id == queue_id, Ticket.status == eng.TicketStatus.WAITING.value)
-            .order_by(Ticket.sort_key, Ticket.id).limit(1))
+@lru_cache(maxsize=64)
+def _sqlite_heads(n: int) -> CompoundSelect[tuple[int, int, int]] | Select[tuple[int, int, int]]:
+    """Heads of ``n`` queues (bound as q0..q{n-1}) in one statement; built once per ``n``
+    because building it costs more than running it."""
+    parts = []
+    for i in range(n):
+        head = (select(Ticket.queue_id, Ticket.id, Ticket.sort_key)
+                .where(Ticket.queue_id == bindparam(f"q{i}"), Ticket.status == eng.TicketStatus.WAITING.value)
+                .order_by(Ticket.sort_key, Ticket.id).limit(1).subquery())
+        parts.append(select(head.c.queue_id, head.c.id, head.c.sort_key))
+    return union_all(*parts) if n > 1 else parts[0]
+
+
+# PostgreSQL: the head of every queue in one statement; each head row is locked and rows other
+# windows hold are skipped, exactly as one SELECT ... FOR UPDATE SKIP LOCKED per queue would.
+_PG_HEADS = text(
+    "SELECT h.queue_id, h.id, h.sort_key FROM unnest(CAST(:ids AS integer[])) AS q(queue_id) "
+    "CROSS JOIN LATERAL (SELECT t.queue_id, t.id, t.sort_key FROM tickets AS t "
+    "WHERE t.queue_id = q.queue_id AND t.status = 'waiting' ORDER BY t.sort_key, t.id "
+    "LIMIT 1 FOR UPDATE OF t SKIP LOCKED) AS h")
+
+
+def _heads(session: Session, targets: dict[int, int]) -> dict[int, eng.Head]:
+    """The first waiting ticket of each queue: one index seek per queue, all in one round
+    trip (a comprehensive window serves a dozen queues). On PostgreSQL the head rows are
+    locked and rows other windows hold are skipped, so two windows never claim one ticket;
+    on SQLite the write transaction already excludes every other writer."""
+    if not targets:
+        return {}
     if is_postgres(session):
-        stmt = stmt.with_for_update(skip_locked=True)
-    row = session.execute(stmt).first()
-    return eng.Head(queue_id, row[0], row[1], target_s) if row else None
+        rows = session.execute(_PG_HEADS, {"ids": list(targets)}).all()
+    else:
+        rows = session.execute(_sqlite_heads(len(targets)), {f"q{i}": q for i, q in enumerate(targets)}).all()
+    return {int(q): eng.Head(int(q), int(tid), int(key), targets[int(q)]) for q, tid, key in rows}
 
 
 def _window_event(session: Session, window: Window, now: datetime) -> None:
@@ -101,11 +126,7 @@ def call_next(session: Session, window_number: int, *, actor: Actor, now: dateti
         route = _route(session, window)
         targets = dict(session.execute(select(Queue.id, Queue.waiting_target_s)
                                        .where(Queue.id.in_(route.queue_ids))).all())
-        heads = {}
-        for qid in route.queue_ids:
-            head = _head(session, qid, targets.get(qid, 1800))
-            if head is not None:
-                heads[qid] = head
+        heads = _heads(session, {qid: targets.get(qid, 1800) for qid in route.queue_ids})
         credits = {int(k): int(v) for k, v in (window.credits or {}).items()}
         choice = eng.choose(eng.RoutingPolicy(window.policy), route, heads, now_ms=eng.to_ms(now),
                             credits=credits)
