@@ -350,6 +350,8 @@ async function reload(redraw = true) {
 
 staffPage(async (session) => {
   token = session.token;
-  for (const b of $$("#tabs button")) b.addEventListener("click", () => show(b.dataset.tab));
-  await reload();
+  const ready = reload();
+  // A tab chosen while the catalog is still loading opens once it has arrived.
+  for (const b of $$("#tabs button")) b.addEventListener("click", async () => { await ready; await show(b.dataset.tab); });
+  await ready;
 });

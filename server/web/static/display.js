@@ -8,6 +8,7 @@ const HEARTBEAT_TIMEOUT_MS = 45000;   // the server sends a heartbeat every 15 s
 const STATUS_EVERY_MS = 60000;
 const ANNOUNCE_WITHIN_MS = 120000;    // a call replayed after a long outage is shown, not spoken
 const AUDIO_QUEUE_MAX = 6;
+const WAITING_MAX = 12;
 
 const params = new URLSearchParams(location.search);
 let token = params.get("token");
@@ -52,7 +53,7 @@ function applyConfig(me) {
   state.zone = c.zone || null;
   state.languages = c.languages && c.languages.length ? c.languages : ["zh", "en"];
   state.voice = c.voice !== false;
-  state.recentMax = Math.min(Math.max(Number(c.recent) || 8, 1), 20);
+  state.recentMax = Math.min(Math.max(Number(c.recent) || 6, 1), 20);
   layout(c.layout || "auto");
   const hall = me.hall || {};
   state.timezone = hall.timezone || null;
@@ -119,9 +120,11 @@ function drawRecent() {
 }
 
 function drawWaiting() {
+  // Only queues someone waits in, busiest first: few enough to read across the hall.
   const queues = [...state.queues.values()]
-    .filter((q) => !state.servedQueues || state.servedQueues.has(q.id))
-    .sort((a, b) => a.prefix.localeCompare(b.prefix));
+    .filter((q) => q.waiting > 0 && (!state.servedQueues || state.servedQueues.has(q.id)))
+    .sort((a, b) => (b.waiting - a.waiting) || a.prefix.localeCompare(b.prefix))
+    .slice(0, WAITING_MAX);
   $("#waiting").replaceChildren(...queues.map((q) => el("li", { dataset: { queueId: q.id } },
     el("span", { class: "q-prefix" }, q.prefix),
     el("span", { class: "q-name" }, q.name_zh),

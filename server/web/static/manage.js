@@ -104,7 +104,8 @@ function drawQueues() {
 }
 
 function windowCard(w, queues) {
-  const since = (Date.now() - Date.parse(w.state_since)) / 1000;
+  // Measured on the server's clock: a console's own clock may be off.
+  const since = (Date.parse(data.snapshot.at) - Date.parse(w.state_since)) / 1000;
   let detail;
   if (w.current) {
     detail = t(w.current.status === "serving" ? "window.serving" : "window.called",

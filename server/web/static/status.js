@@ -1,7 +1,8 @@
 // A visitor's ticket, from its QR code: where it stands, live (polled), and a way to give it up.
 // Needs no sign-in and reads nothing but this one ticket.
-import { $, api, minutes, name, setupLangToggle, t } from "./common.js";
+import { $, LANG, api, minutes, name, setupLangToggle, t } from "./common.js";
 
+const LOCALE = LANG === "en" ? "en-GB" : "zh-CN";
 const POLL_MS = 5000;
 const FINAL = new Set(["done", "cancelled", "expired"]);
 const token = document.body.dataset.token;
@@ -24,9 +25,9 @@ function show(s) {
   $("#wait-row").hidden = !waiting;
   $("#ahead").textContent = String(s.ahead);
   $("#wait").textContent = t("status.minutes", { n: minutes(s.estimated_wait_s) });
-  $("#issued").textContent = new Date(s.issued_at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  $("#issued").textContent = new Date(s.issued_at).toLocaleTimeString(LOCALE, { hour: "2-digit", minute: "2-digit" });
   $("#cancel-box").hidden = !(waiting || s.status === "held");
-  $("#updated").textContent = t("status.updated", { time: new Date().toLocaleTimeString() });
+  $("#updated").textContent = t("status.updated", { time: new Date().toLocaleTimeString(LOCALE) });
   if (called && lastStatus !== s.status && navigator.vibrate) navigator.vibrate([300, 200, 300]);
   lastStatus = s.status;
   if (FINAL.has(s.status)) clearInterval(timer);
