@@ -1,0 +1,60 @@
+"""Pages of tiles: a touch screen shows a page and big Previous/Next buttons, never a
+scroll bar an elderly visitor would have to drag."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+# Tiles per page: (columns, rows) by orientation and text size. Large text means fewer,
+# larger tiles.
+GRIDS: dict[tuple[bool, bool], tuple[int, int]] = {
+    # (portrait, elder) -> (columns, rows)
+    (False, False): (3, 3),
+    (False, True): (2, 3),
+    (True, False): (2, 5),
+    (True, True): (1, 5),
+}
+LISTS: dict[tuple[bool, bool], int] = {(False, False): 6, (False, True): 4, (True, False): 9, (True, True): 6}
+
+
+def grid(portrait: bool, elder: bool) -> tuple[int, int]:
+    return GRIDS[(portrait, elder)]
+
+
+def tiles_per_page(portrait: bool, elder: bool) -> int:
+    columns, rows = grid(portrait, elder)
+    return columns * rows
+
+
+def rows_per_page(portrait: bool, elder: bool) -> int:
+    """Rows of a one-column list (service items, search results)."""
+    return LISTS[(portrait, elder)]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    number: int          # 1-based
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_of(items: Sequence[T], number: int, size: int) -> Page[T]:
+    """Page ``number`` (clamped to the pages there are) of ``items``, ``size`` a page."""
+    size = max(1, size)
+    pages = max(1, -(-len(items) // size))
+    number = min(max(1, number), pages)
+    start = (number - 1) * size
+    return Page(tuple(items[start:start + size]), number, pages, len(items))

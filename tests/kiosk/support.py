@@ -1,0 +1,236 @@
+"""Test helpers for the kiosk: the demo hall served once per session, and a TCP proxy
+between the kiosk and the server that can lose answers or the whole server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from hallq.server.db import Database, upgrade
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from tests.support.live import LiveServer
+
+PG_URL = os.environ.get("HALLQ_TEST_DATABASE_URL")
+
+
+@dataclass
+class DemoHall:
+    """The demo hall (41 departments, 363 items with guides, demo companies) on 127.0.0.1."""
+
+    server: LiveServer
+    db: Database
+    kiosk_token: str
+    staff_token: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        token = token or self.staff_token
+        return httpx.Client(base_url=self.url + "/api/v1", headers={"Authorization": f"Bearer {token}"},
+                            timeout=10)
+
+    def ticket_count(self, service_id: int | None = None) -> int:
+        from hallq.server.models import Ticket
+
+        with self.db.read() as s:
+            stmt = select(func.count()).select_from(Ticket)
+            if service_id is not None:
+                stmt = stmt.where(Ticket.service_id == service_id)
+            return int(s.scalar(stmt) or 0)
+
+    def device_status(self) -> dict[str, Any]:
+        """The kiosk device's last status report, as a floor manager sees it."""
+        with self.client() as http:
+            devices = http.get("/devices/status").json()
+        kiosk = next(d for d in devices if d["kind"] == "kiosk" and d["name"] == "demo-kiosk")
+        return kiosk["status"] or {}
+
+
+def _schema_url(url: str, schema: str) -> str:
+    u = make_url(url)
+    return u.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def demo_database(tmp: Path) -> Iterator[str]:
+    """A migrated database of its own: a SQLite file, or a PostgreSQL schema dropped after."""
+    if not PG_URL:
+        url = f"sqlite:///{tmp / 'kiosk-demo.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    schema = f"kiosk_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = _schema_url(PG_URL, schema)
+        upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def serve_demo_hall(tmp: Path, clock: Callable[[], datetime] | None = None) -> Iterator[DemoHall]:
+    from hallq.server.cli import DEMO_ACCOUNTS, seed_demo
+    from hallq.server.settings import Settings
+
+    with demo_database(tmp) as url:
+        db = Database(url)
+        settings = Settings(database_url=url, data_dir=tmp / "var", secret_key="test-secret", discovery=False,
+                            sweep_interval_s=3600, credit_queries_per_minute=1000)
+        facts = seed_demo(db, settings)
+        server = LiveServer(settings, clock=clock).start()
+        try:
+            username, (_, password) = "manager", DEMO_ACCOUNTS["manager"]
+            with httpx.Client(base_url=server.url + "/api/v1", timeout=10) as http:
+                answer = http.post("/auth/login", json={"username": username, "password": password})
+                answer.raise_for_status()
+                staff = answer.json()["token"]
+            yield DemoHall(server, db, facts["devices"]["demo-kiosk"], staff)
+        finally:
+            server.stop()
+            db.dispose()
+
+
+class FaultProxy:
+    """A TCP forwarder on 127.0.0.1 between the kiosk and the server that can
+
+    - ``lose_answer(marker)``: forward the next request containing ``marker`` but drop its
+      answer and the connection (the server did the work; the kiosk never hears of it),
+      and with ``go_down`` refuse connections from then on (the network went with it);
+    - ``down()`` / ``up()``: refuse every connection (the server is gone), and come back on
+      the same port.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target = ("127.0.0.1", target_port)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self._listener: socket.socket | None = None
+        self._conns: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._lose: list[tuple[bytes, bool]] = []
+        self.lost = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def up(self) -> FaultProxy:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def down(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        with self._lock:
+            conns, self._conns = self._conns, set()
+        for c in conns:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
+            c.close()
+
+    def lose_answer(self, marker: bytes, *, go_down: bool = False) -> None:
+        with self._lock:
+            self._lose.append((marker, go_down))
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                if self._listener is not listener:
+                    client.close()
+                    upstream.close()
+                    return
+                self._conns.update((client, upstream))
+            state = {"losing": False, "go_down": False}
+            threading.Thread(target=self._requests, args=(client, upstream, state), daemon=True).start()
+            threading.Thread(target=self._answers, args=(upstream, client, state), daemon=True).start()
+
+    def _requests(self, src: socket.socket, dst: socket.socket, state: dict[str, bool]) -> None:
+        try:
+            while data := src.recv(65536):
+                with self._lock:
+                    hit = next((m for m in self._lose if m[0] in data), None)
+                    if hit is not None:
+                        self._lose.remove(hit)
+                        state["losing"], state["go_down"] = True, hit[1]
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(src, dst)
+
+    def _answers(self, src: socket.socket, dst: socket.socket, state: dict[str, bool]) -> None:
+        try:
+            while data := src.recv(65536):
+                if state["losing"]:
+                    self.lost += 1
+                    if state["go_down"]:
+                        self.down()
+                    break   # the server answered; the kiosk never hears it
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(src, dst)
+
+    @staticmethod
+    def _close(*socks: socket.socket) -> None:
+        for c in socks:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                c.close()
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+    """Poll until ``predicate()`` is truthy; returns its value, or raises TimeoutError."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout}s")
+        time.sleep(interval)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
