@@ -224,6 +224,8 @@ def summary(session: Session, *, start: date, end: date, by: str, now: datetime)
         raise QueueError("invalid_value", f"by is one of {', '.join(GROUPS)}", field="by")
     if end < start:
         raise QueueError("invalid_value", "to is before from", field="to")
+    if start.year < 2000 or end.year > 2999:
+        raise QueueError("invalid_value", "dates are between 2000 and 2999", field="from")
     ctx = Context.load(session, now)
     column = {"window": Evaluation.window_id, "staff": Evaluation.staff_number,
               "department": Evaluation.department_id, "service": Evaluation.service_id}[by]

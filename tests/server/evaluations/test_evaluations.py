@@ -107,6 +107,8 @@ def test_summary_per_window_staff_department_and_service(hall, people, db, now):
     assert [(t.label_zh, t.total) for t in by_service] == [("企业设立登记", 5), ("食品经营许可证核发", 1)]
     assert [(t.label_zh, t.total) for t in by_department] == [("市场监督管理局", 6)]
     assert nothing == []
-    with db.read() as s, pytest.raises(QueueError) as err:
-        ec.summary(s, start=day, end=day, by="floor", now=now)
-    assert err.value.code == "invalid_value"
+    for start, end, by in ((day, day, "floor"), (day, day - timedelta(days=1), "window"),
+                           (date.min, day, "window")):
+        with db.read() as s, pytest.raises(QueueError) as err:
+            ec.summary(s, start=start, end=end, by=by, now=now)
+        assert err.value.code == "invalid_value"
