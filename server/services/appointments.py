@@ -438,10 +438,13 @@ def _find_for_check_in(session: Session, ctx: Context, *, code: str | None, id_n
     who = person_hash(checked.normalized, secret)
     rows = session.scalars(select(Appointment).where(Appointment.person_hash == who)
                            .order_by(Appointment.day.desc(), Appointment.id.desc())).all()
+    # Today's booking if any (cancelled only when it is all there is), else the next one
+    # ahead, else the latest: the refusal then names the day the booking is for.
     todays = [a for a in rows if a.day == ctx.today]
     live = [a for a in todays if a.status != BookingStatus.CANCELLED]
-    pick = (live or todays or [a for a in rows if a.status == BookingStatus.BOOKED and a.day > ctx.today]
-            or rows)
+    ahead = sorted((a for a in rows if a.status == BookingStatus.BOOKED and a.day > ctx.today),
+                   key=lambda a: (a.day, a.slot_start))
+    pick = live or todays or ahead or rows
     if not pick:
         raise QueueError("unknown_appointment", "no booking for this ID number")
     return session.scalars(select(Appointment).where(Appointment.id == pick[0].id).with_for_update()).one()

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from hallq.server.models import Appointment
+from sqlalchemy import update
 
 from tests.server.appointments.conftest import local, person
 from tests.support.live import start_live_hall
@@ -161,3 +163,12 @@ def test_configuration_is_for_admins(booking):
         bad = admin.put("/appointments/config", json={**config, "services": [{"code": "nope"}]})
         assert (bad.status_code, code_of(bad)) == (422, "invalid_value")
         assert admin.get("/appointments/config").json() == config
+        blocking = admin.put("/appointments/config", json={**config, "no_show_limit": 1, "no_show_block_days": 7})
+        assert blocking.status_code == 200 and blocking.json()["no_show_limit"] == 1
+    with booking.client() as http:
+        missed = book(http, booking.hall.services["amr-001"], n=5).json()["code"]
+        with booking.hall.db.write() as s:   # as the sweep marks it once the slot has passed
+            s.execute(update(Appointment).where(Appointment.code == missed).values(status="missed"))
+        blocked = book(http, booking.hall.services["amr-001"], n=5, day="2026-03-06")
+        assert (blocked.status_code, code_of(blocked)) == (403, "booking_blocked")
+        assert blocked.json()["error"]["details"] == {"until": "2026-03-12"}
