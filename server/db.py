@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,13 +46,31 @@ def _sqlite_engine(url: str, *, begin: str, busy_ms: int) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        # Writers wait for the lock in _on_begin; inside a transaction they hold it already.
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms) if begin != 'BEGIN IMMEDIATE' else min(int(busy_ms), 5)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+        if begin != "BEGIN IMMEDIATE":
+            conn.exec_driver_sql(begin)
+            return
+        # Writers of other processes (server workers) hold the lock for a millisecond or two.
+        # SQLite's own busy handler sleeps in growing steps of up to 100 ms, far longer than
+        # that; asking again every couple of milliseconds keeps waits that short.
+        raw = conn.connection.dbapi_connection
+        deadline = time.monotonic() + busy_ms / 1000
+        delay = 0.0005
+        while True:
+            try:
+                raw.execute(begin)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                    raise OperationalError(begin, None, exc) from exc
+            time.sleep(delay)
+            delay = min(0.004, delay * 2)
 
     return engine
 

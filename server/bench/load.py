@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import multiprocessing
 import random
 import re
+import ssl
 import time
 import uuid
 from collections import Counter
@@ -132,14 +134,22 @@ class Run:
                     enumerate([asyncio.Event() for _ in range(self.load.displays)])]
         # Displays connect first, so that every call of the run has its audience.
         await self._displays_ready(displays)
+        # Connections are set up before the clock starts (as devices are before the doors open).
+        tokens = self.target.kiosk_tokens
+        kiosk_clients = [self._client(tokens[i % len(tokens)]) for i in range(self.load.kiosks)]
+        window_clients = [self._client(self.target.window_tokens[n]) for n in self.load.windows]
         begin = start_at()
         await asyncio.sleep(max(0.0, begin - time.monotonic()))
         self.samples.started = time.monotonic()
         limit = self.load.duration_s if self.load.duration_s is not None else self.load.max_duration_s
         self.deadline = self.samples.started + limit
-        workers = [self.kiosk(i) for i in range(self.load.kiosks)]
-        workers += [self.window(n) for n in self.load.windows]
-        await asyncio.gather(*workers)
+        workers = [self.kiosk(i, http) for i, http in enumerate(kiosk_clients)]
+        workers += [self.window(n, http) for n, http in zip(self.load.windows, window_clients, strict=True)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for http in (*kiosk_clients, *window_clients):
+                await http.aclose()
         self.samples.ended = time.monotonic()
         await asyncio.sleep(self.load.event_grace_s if displays else 0)
         self._stop_displays.set()
@@ -162,9 +172,11 @@ class Run:
 
     # -- devices ---------------------------------------------------------------------------
     def _client(self, token: str) -> httpx.AsyncClient:
+        # One TLS context for all: httpx would load the CA store once per client otherwise
+        # (tens of milliseconds each, on the event loop).
         return httpx.AsyncClient(base_url=self.target.url.rstrip("/") + "/api/v1",
                                  headers={"Authorization": f"Bearer {token}"},
-                                 timeout=self.load.request_timeout_s)
+                                 timeout=self.load.request_timeout_s, verify=_tls_context())
 
     async def _send(self, http: httpx.AsyncClient, op: str, path: str, *, body: Any = None,
                     key: str | None = None, retry: bool = True) -> httpx.Response | None:
@@ -196,23 +208,21 @@ class Run:
             return response
         return None
 
-    async def kiosk(self, index: int) -> None:
-        tokens = self.target.kiosk_tokens
+    async def kiosk(self, index: int, http: httpx.AsyncClient) -> None:
         rng = random.Random(f"{self.load.seed}-{self.name}-kiosk-{index}")
         try:
-            async with self._client(tokens[index % len(tokens)]) as http:
-                n = 0
-                while not self._over() and self.quota.take():
-                    key = f"bench-{self.name}-k{index}-{n}-{uuid.uuid4().hex[:8]}"
-                    n += 1
-                    priority = "elderly" if rng.random() < self.load.elderly_share else "normal"
-                    body = {"service_id": rng.choice(self.target.services), "priority": priority}
-                    response = await self._send(http, "issue", "/tickets", body=body, key=key)
-                    if response is not None and response.status_code in (200, 201):
-                        ticket = response.json()
-                        self.samples.issued[key] = (int(ticket["id"]), str(ticket["number"]))
-                    if self.load.kiosk_pause_s > 0:
-                        await asyncio.sleep(rng.expovariate(1 / self.load.kiosk_pause_s))
+            n = 0
+            while not self._over() and self.quota.take():
+                key = f"bench-{self.name}-k{index}-{n}-{uuid.uuid4().hex[:8]}"
+                n += 1
+                priority = "elderly" if rng.random() < self.load.elderly_share else "normal"
+                body = {"service_id": rng.choice(self.target.services), "priority": priority}
+                response = await self._send(http, "issue", "/tickets", body=body, key=key)
+                if response is not None and response.status_code in (200, 201):
+                    ticket = response.json()
+                    self.samples.issued[key] = (int(ticket["id"]), str(ticket["number"]))
+                if self.load.kiosk_pause_s > 0:
+                    await asyncio.sleep(rng.expovariate(1 / self.load.kiosk_pause_s))
         finally:
             self._kiosk_done()
 
@@ -227,36 +237,35 @@ class Run:
     def _issuing_over(self) -> bool:
         return self.load.tickets is not None and self.kiosks_left.value <= 0
 
-    async def window(self, number: int) -> None:
+    async def window(self, number: int, http: httpx.AsyncClient) -> None:
         rng = random.Random(f"{self.load.seed}-{self.name}-window-{number}")
-        async with self._client(self.target.window_tokens[number]) as http:
-            n = 0
-            while not self._over():
-                key = f"bench-{self.name}-w{number}-{n}-{uuid.uuid4().hex[:8]}"
-                n += 1
-                sent = time.monotonic()
-                response = await self._send(http, "call-next", f"/windows/{number}/call-next", key=key)
-                if response is None:
-                    continue
-                if response.status_code == 204:
-                    if self._issuing_over():
-                        return
-                    await asyncio.sleep(self.load.idle_poll_s)
-                    continue
-                if response.status_code == 409 and _code(response) == "window_busy":
-                    # Left serving by an earlier run (or a lost answer): finish that one first.
-                    await self._send(http, "finish", f"/windows/{number}/finish")
-                    continue
-                if response.status_code != 200:
-                    await asyncio.sleep(self.load.idle_poll_s)
-                    continue
-                ticket = response.json()
-                self.samples.calls.append((int(ticket["id"]), number, sent))
-                if not self.load.finish:
-                    continue
-                if self.load.service_s > 0:
-                    await asyncio.sleep(rng.expovariate(1 / self.load.service_s))
+        n = 0
+        while not self._over():
+            key = f"bench-{self.name}-w{number}-{n}-{uuid.uuid4().hex[:8]}"
+            n += 1
+            sent = time.monotonic()
+            response = await self._send(http, "call-next", f"/windows/{number}/call-next", key=key)
+            if response is None:
+                continue
+            if response.status_code == 204:
+                if self._issuing_over():
+                    return
+                await asyncio.sleep(self.load.idle_poll_s)
+                continue
+            if response.status_code == 409 and _code(response) == "window_busy":
+                # Left serving by an earlier run (or a lost answer): finish that one first.
                 await self._send(http, "finish", f"/windows/{number}/finish")
+                continue
+            if response.status_code != 200:
+                await asyncio.sleep(self.load.idle_poll_s)
+                continue
+            ticket = response.json()
+            self.samples.calls.append((int(ticket["id"]), number, sent))
+            if not self.load.finish:
+                continue
+            if self.load.service_s > 0:
+                await asyncio.sleep(rng.expovariate(1 / self.load.service_s))
+            await self._send(http, "finish", f"/windows/{number}/finish")
 
     async def display(self, index: int, ready: asyncio.Event) -> None:
         """A call display: follows ticket.called, reconnecting with the last id it saw."""
@@ -298,6 +307,11 @@ class Run:
             except (OSError, websockets.WebSocketException, TimeoutError, ValueError):
                 self.samples.errors["display:disconnected"] += 1
                 await asyncio.sleep(0.2)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
 
 
 def _code(response: httpx.Response) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -36,6 +37,7 @@ class Tally:
 
 
 def measure(phase: Phase, *, procs: int, server_pid: int | None, settings: dict[str, Any]) -> tuple[Report, Samples]:
+    load_before = os.getloadavg()[0]
     watch = TreeWatch(server_pid).start() if server_pid else None
     samples = run_load(phase.target, phase.load, procs)
     rss, cpu = watch.stop() if watch else (None, None)
@@ -46,7 +48,8 @@ def measure(phase: Phase, *, procs: int, server_pid: int | None, settings: dict[
     report = Report(name=phase.name, settings={**settings, **_load_settings(phase.load), "procs": procs},
                     elapsed_s=elapsed, operations=operations, events=events, events_expected=expected,
                     events_received=len(latencies), errors=Counter(samples.errors),
-                    server_peak_rss_mb=rss, server_cpu_s=cpu, loadgen_cpu_s=samples.cpu_s)
+                    server_peak_rss_mb=rss, server_cpu_s=cpu, loadgen_cpu_s=samples.cpu_s,
+                    load_average=(load_before, os.getloadavg()[0]))
     return report, samples
 
 

@@ -143,9 +143,10 @@ def services_for(db_url: str, window_numbers: list[int]) -> tuple[int, ...]:
         with db.read() as s:
             queues = select(WindowQueue.queue_id).join(Window, Window.id == WindowQueue.window_id) \
                 .where(Window.number.in_(window_numbers))
-            return tuple(s.scalars(select(ServiceItem.id).where(ServiceItem.active.is_(True),
-                                                                ServiceItem.queue_id.in_(queues))
-                                   .order_by(ServiceItem.id)))
+            stmt = select(ServiceItem.id).where(ServiceItem.active.is_(True)).order_by(ServiceItem.id)
+            if window_numbers:   # no windows: kiosks alone, any service
+                stmt = stmt.where(ServiceItem.queue_id.in_(queues))
+            return tuple(s.scalars(stmt))
     finally:
         db.dispose()
 

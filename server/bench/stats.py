@@ -60,7 +60,19 @@ class Report:
     server_peak_rss_mb: float | None
     server_cpu_s: float | None
     loadgen_cpu_s: float
+    load_average: tuple[float, float] = (math.nan, math.nan)   # the machine's 1-minute load, before and after
     integrity: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return sum(s.count for s in self.operations.values())
+
+    @property
+    def server_cpu_ms_per_request(self) -> float:
+        """Server CPU per HTTP request: what the load costs whatever else runs on the machine."""
+        if self.server_cpu_s is None or not self.requests:
+            return math.nan
+        return self.server_cpu_s * 1000 / self.requests
 
     @property
     def loadgen_cpu_share(self) -> float:
@@ -78,6 +90,8 @@ class Report:
             "server_cpu_s": _round(self.server_cpu_s),
             "loadgen_cpu_s": round(self.loadgen_cpu_s, 2),
             "loadgen_cores": _round(self.loadgen_cpu_share),
+            "server_cpu_ms_per_request": _round(self.server_cpu_ms_per_request),
+            "load_average": list(self.load_average),
             "integrity": self.integrity,
         }
 
@@ -101,8 +115,10 @@ class Report:
         if self.server_peak_rss_mb is not None:
             facts.append(f"server peak RSS {self.server_peak_rss_mb:.0f} MB")
         if self.server_cpu_s is not None:
-            facts.append(f"server CPU {self.server_cpu_s / self.elapsed_s:.2f} cores")
+            facts.append(f"server CPU {self.server_cpu_s / self.elapsed_s:.2f} cores, "
+                         f"{self.server_cpu_ms_per_request:.1f} ms per request")
         facts.append(f"load generator CPU {self.loadgen_cpu_share:.2f} cores")
+        facts.append(f"machine load average {self.load_average[0]:.1f} -> {self.load_average[1]:.1f} (2 cores)")
         lines.append("; ".join(facts) + ".")
         if self.integrity:
             verdict = "OK" if self.integrity.get("ok") else "FAILED"
