@@ -1,35 +1,23 @@
-# hallq: `make demo` runs a demo hall, `make test` runs the test suite.
-PYTHON ?= python3
-VENV   ?= .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-PYTEST_ARGS ?=
+# hallq: `make demo` runs a demo hall, `make test` runs the test suite (both call ./run).
+.PHONY: demo test setup bench samples lint clean
 
-.PHONY: demo test bench samples lint system-deps clean
+demo:
+	./run demo
 
-$(STAMP): pyproject.toml setup.py
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[ui,test]'
-	touch $(STAMP)
+test:
+	./run test
 
-system-deps:
-	./scripts/system-deps.sh
+setup:
+	./run setup
 
-demo: system-deps $(STAMP)
-	$(BIN)/hallq demo
+lint: setup
+	.venv/bin/ruff check .
 
-test: system-deps $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+bench: setup
+	./bench/run-all.sh
 
-lint: $(STAMP)
-	$(BIN)/ruff check .
-
-bench: $(STAMP)
-	$(BIN)/python -m bench
-
-samples: system-deps $(STAMP)
-	$(BIN)/hallq samples --out docs/samples
+samples: setup
+	.venv/bin/hallq samples --out docs/samples
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf .venv build *.egg-info .pytest_cache
