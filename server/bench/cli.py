@@ -12,9 +12,12 @@ import click
 PRESETS = {
     # A district hall on a busy morning, many times over: kiosks with a visitor every few
     # seconds, every window calling and serving briefly, call displays following.
-    "hall": {"kiosks": 30, "windows": 120, "displays": 20, "kiosk_pause": 2.0, "service_time": 2.0, "duration": 60},
+    # A clerk who found nobody waiting presses "call next" again a second later.
+    "hall": {"kiosks": 30, "windows": 120, "displays": 20, "kiosk_pause": 2.0, "service_time": 2.0,
+             "idle_poll": 1.0, "duration": 60},
     # The same devices with no pauses at all: how much the server takes.
-    "stress": {"kiosks": 30, "windows": 120, "displays": 20, "kiosk_pause": 0.0, "service_time": 0.0, "duration": 30},
+    "stress": {"kiosks": 30, "windows": 120, "displays": 20, "kiosk_pause": 0.0, "service_time": 0.0,
+               "idle_poll": 0.2, "duration": 30},
 }
 
 
@@ -35,6 +38,8 @@ PRESETS = {
 @click.option("--tickets", type=click.IntRange(1, 10_000_000), default=None, help="Stop after this many tickets instead.")
 @click.option("--kiosk-pause", type=click.FloatRange(0), default=None, help="Mean seconds between a kiosk's tickets.")
 @click.option("--service-time", type=click.FloatRange(0), default=None, help="Mean seconds a window serves a visitor.")
+@click.option("--idle-poll", type=click.FloatRange(0.001), default=None,
+              help="Seconds a window waits after 'nobody waiting' before calling again (default 0.05).")
 @click.option("--procs", type=click.IntRange(1, 32), default=1, show_default=True,
               help="Load generator processes (so that it is not the bottleneck).")
 @click.option("--kiosk-token", multiple=True, help="--url: kiosk device token(s).")
@@ -113,7 +118,8 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
             load = Load(kiosks=kiosks, windows=tuple(sorted(target.window_tokens))[:windows], displays=displays,
                         duration_s=float(duration) if tickets is None else None, tickets=tickets,
                         kiosk_pause_s=float(values.get("kiosk_pause", 0.0)),
-                        service_s=float(values.get("service_time", 0.0)), seed=seed)
+                        service_s=float(values.get("service_time", 0.0)),
+                        idle_poll_s=float(values.get("idle_poll", 0.05)), seed=seed)
             phases = [Phase(preset or "custom", load, target)]
         for phase in phases:
             click.echo(f"running: {phase.name} ...", err=True)

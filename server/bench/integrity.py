@@ -101,7 +101,7 @@ def verify(db: Database, *, told: Mapping[str, tuple[int, str]] | None = None,
             problems.append(f"{len(ends_elsewhere)} ticket(s) are in another status than their trail says, "
                             f"e.g. {ends_elsewhere[:3]}")
         out["tickets_audited"] = len(status)
-        out["audit_gaps"] = len(set(chain_breaks)) + len(no_trail) + len(ends_elsewhere)
+        out["audit_gaps"] = len(set(chain_breaks) | set(no_trail) | set(ends_elsewhere))   # tickets
 
         # Waiting counts kept in step with the tickets.
         counted = dict(s.execute(select(Ticket.queue_id, func.count()).where(Ticket.status == "waiting")

@@ -1,0 +1,80 @@
+"""The load generator and its integrity check: numbers, splitting, and a short real run."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from hallq.server.bench.integrity import verify
+from hallq.server.bench.load import Load, Samples, Target, event_latencies, run_load, split
+from hallq.server.bench.stats import Summary, percentile
+from hallq.server.models import Queue, TicketEvent
+from hallq.server.services import tickets as tc
+from hallq.server.services import windows as wc
+from hallq.server.services.actors import SYSTEM
+from sqlalchemy import update
+
+
+def test_percentiles_and_summary():
+    values = sorted(float(v) for v in range(1, 101))
+    assert percentile(values, 0.5) == 50 and percentile(values, 0.99) == 99 and percentile(values, 1.0) == 100
+    assert math.isnan(percentile([], 0.5))
+    s = Summary.of([0.010, 0.020, 0.030, 0.040], elapsed_s=2.0)
+    assert s.count == 4 and s.per_s == 2.0 and s.p50_ms == pytest.approx(20) and s.max_ms == pytest.approx(40)
+
+
+def test_split_shares_every_device_and_ticket():
+    load = Load(kiosks=7, windows=tuple(range(1, 12)), displays=5, tickets=1001, duration_s=None)
+    parts = split(load, 3)
+    assert sum(p.kiosks for p in parts) == 7 and sum(p.displays for p in parts) == 5
+    assert sorted(n for p in parts for n in p.windows) == list(range(1, 12))
+    assert sum(p.tickets or 0 for p in parts) == 1001
+
+
+def test_event_latency_pairs_each_call_with_each_display():
+    samples = Samples(calls=[(1, 3, 10.0), (2, 3, 11.0)], received=[{1: 10.05, 2: 11.5}, {1: 10.2}], ended=20.0)
+    latencies, expected = event_latencies(samples)
+    assert expected == 4 and sorted(round(x, 2) for x in latencies) == [0.05, 0.2, 0.5]
+
+
+def test_integrity_check_finds_what_went_wrong(db, hall, now):
+    service = hall.services["amr-001"]
+    told = {}
+    for i in range(3):
+        with db.write() as s:
+            t, _ = tc.issue_ticket(s, service, actor=hall.kiosk, now=now + timedelta(seconds=i), secret=b"s",
+                                   idempotency_key=f"k{i}")
+            told[f"k{i}"] = (t.id, t.number)
+    with db.write() as s:
+        called, _ = wc.call_next(s, 1, actor=SYSTEM, now=now + timedelta(minutes=1))
+    calls = [(called.id, 1)]
+    assert verify(db, told=told, calls=calls)["ok"]
+
+    lost = {**told, "k9": (9999, "A999")}
+    assert "do not exist" in " ".join(verify(db, told=lost)["problems"])
+    assert verify(db, calls=calls + [(called.id, 2)])["called_twice"] == 1
+    with db.write() as s:   # an audit row that does not follow from the one before
+        s.add(TicketEvent(ticket_id=told["k2"][0], at=now, action="finish", from_status="serving",
+                          to_status="done", actor_kind="system"))
+        s.execute(update(Queue).where(Queue.id == hall.queues["amr-reg"]).values(waiting_count=7))
+    result = verify(db, told=told, calls=calls)
+    assert not result["ok"] and result["audit_gaps"] == 1 and result["waiting_count_mismatches"] == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_short_real_run_against_a_live_server(live, db):
+    services = tuple(live.hall.services.values())
+    target = Target(url=live.url, kiosk_tokens=(live.tokens["kiosk"],),
+                    window_tokens={1: live.tokens["manager"], 2: live.tokens["counter"], 3: live.tokens["manager"]},
+                    display_tokens=(live.tokens["display"],), services=services)
+    samples = run_load(target, Load(kiosks=2, windows=(1, 2, 3), displays=2, duration_s=2.0, event_grace_s=1.0,
+                                    idle_poll_s=0.02))
+    assert len(samples.issued) > 5 and len(samples.calls) > 2
+    assert samples.latencies["issue"] and samples.latencies["call-next"]
+    latencies, expected = event_latencies(samples)
+    assert expected == 2 * len(samples.calls) and len(latencies) == expected   # every display saw every call
+    assert all(x > 0 for x in latencies)
+    assert not {k: v for k, v in samples.errors.items() if not k.endswith("quota_reached")}
+    result = verify(db, told=samples.issued, calls=[(t, w) for t, w, _ in samples.calls])
+    assert result["problems"] == []
