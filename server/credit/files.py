@@ -116,6 +116,8 @@ class LoadedFile:
     parts_found: dict[str, str | None] = field(default_factory=dict)
     # JSON {"source": ..., "companies": [...]}: the source of records that name none.
     default_source: str = ""
+    # Some bytes did not decode (they are U+FFFD now): rows holding them are rejected.
+    lossy: bool = False
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -153,6 +155,7 @@ def _read_csv(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[s
               loaded: LoadedFile) -> list[tuple[Origin, dict[str, str]]]:
     text, used = decode(path.read_bytes(), encoding)
     loaded.encodings[path.name] = used
+    loaded.lossy = loaded.lossy or REPLACEMENT in text
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -245,7 +248,7 @@ def _json_row(origin: Origin, item: Any, loaded: LoadedFile) -> None:
 
 def _load_json(path: Path, encoding: str | None) -> LoadedFile:
     text, used = decode(path.read_bytes(), encoding)
-    loaded = LoadedFile(rows=[], encodings={path.name: used})
+    loaded = LoadedFile(rows=[], encodings={path.name: used}, lossy=REPLACEMENT in text)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -262,7 +265,7 @@ def _load_json(path: Path, encoding: str | None) -> LoadedFile:
 
 def _load_jsonl(path: Path, encoding: str | None) -> LoadedFile:
     text, used = decode(path.read_bytes(), encoding)
-    loaded = LoadedFile(rows=[], encodings={path.name: used})
+    loaded = LoadedFile(rows=[], encodings={path.name: used}, lossy=REPLACEMENT in text)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

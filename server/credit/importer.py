@@ -15,22 +15,30 @@ from datetime import datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..models import AuditEntry
-from ..models.credit import CreditCompany, CreditLicence, CreditListEntry, CreditPenalty
+from ..models.credit import (
+    CreditCompany,
+    CreditLicence,
+    CreditListEntry,
+    CreditNameGram,
+    CreditPenalty,
+)
 from ..services.actors import Actor
 from .files import PARTS, Issue, LoadedFile, Origin, SourceRow, undecodable_field
 from .records import CompanyIn
-from .search import name_initials
+from .search import name_grams, name_initials
 
 DEFAULT_BATCH = 500
+ANALYZE_AFTER = 1000   # rows written
 _COMPANIES = cast(Table, CreditCompany.__table__)
 _PART_TABLES = {"licences": cast(Table, CreditLicence.__table__), "penalties": cast(Table, CreditPenalty.__table__),
                 "lists": cast(Table, CreditListEntry.__table__)}
+_GRAMS = cast(Table, CreditNameGram.__table__)
 
 
 @dataclass
@@ -71,12 +79,14 @@ def _field_path(loc: Sequence[Any]) -> str:
     return out
 
 
-def validate_row(row: SourceRow, *, default_source: str = "") -> tuple[CompanyIn | None, list[Issue]]:
-    """The row as a normalized record, or None and the reasons it is refused."""
+def validate_row(row: SourceRow, *, default_source: str = "", lossy: bool = False
+                 ) -> tuple[CompanyIn | None, list[Issue]]:
+    """The row as a normalized record, or None and the reasons it is refused. ``lossy``: the
+    file had undecodable bytes, so rows are searched for them."""
     from .records import normalize_code
 
     code = normalize_code(row.data.get("code"))
-    bad = undecodable_field(row.data)
+    bad = undecodable_field(row.data) if lossy else None
     if bad is not None:
         return None, [Issue(row.origin.file, row.origin.row, bad, "holds bytes that are not valid text in the "
                                                                     "file's encoding", code)]
@@ -139,23 +149,30 @@ def transient_company(record: CompanyIn, now: datetime) -> CreditCompany:
 def _write(session: Session, new: list[CompanyIn], changed: list[tuple[int, CompanyIn]], now: datetime) -> None:
     ids: dict[str, int] = {}
     if new:
-        result = session.execute(insert(_COMPANIES).returning(_COMPANIES.c.id, _COMPANIES.c.code),
-                                 [company_values(r, now) for r in new])
-        ids.update({code: id_ for id_, code in result})
+        # A plain executemany and a look-up of the new ids is faster on PostgreSQL than
+        # INSERT ... RETURNING over many rows.
+        session.execute(insert(_COMPANIES), [company_values(r, now) for r in new])
+        ids.update({code: id_ for code, id_ in session.execute(
+            select(_COMPANIES.c.code, _COMPANIES.c.id).where(_COMPANIES.c.code.in_([r.code for r in new])))})
     if changed:
         stmt = update(_COMPANIES).where(_COMPANIES.c.id == bindparam("company_pk"))
         session.execute(stmt, [{**company_values(r, now), "company_pk": id_} for id_, r in changed])
         old = [id_ for id_, _ in changed]
-        for table in _PART_TABLES.values():
+        for table in (*_PART_TABLES.values(), _GRAMS):
             session.execute(delete(table).where(table.c.company_id.in_(old)))
         ids.update({r.code: id_ for id_, r in changed})
     rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in PARTS}
+    grams: list[dict[str, Any]] = []
     for record in [*new, *(r for _, r in changed)]:
+        company_id = ids[record.code]
         for kind, values in part_values(record).items():
-            rows[kind].extend({**v, "company_id": ids[record.code]} for v in values)
+            rows[kind].extend({**v, "company_id": company_id} for v in values)
+        grams.extend({"gram": g, "company_id": company_id} for g in name_grams(record.name))
     for kind, values in rows.items():
         if values:
             session.execute(insert(_PART_TABLES[kind]), values)
+    if grams:
+        session.execute(insert(_GRAMS), grams)
 
 
 def _write_batch(session: Session, batch: list[tuple[SourceRow, CompanyIn]], report: ImportReport,
@@ -207,7 +224,9 @@ def import_rows(db: Database, loaded: LoadedFile | Iterable[SourceRow], *, actor
                 default_source: str = "", target: str = "") -> ImportReport:
     """Validate and load ``loaded``'s rows in batches (one transaction each)."""
     report = ImportReport()
+    lossy = False
     if isinstance(loaded, LoadedFile):
+        lossy = loaded.lossy
         rows: Iterable[SourceRow] = loaded.rows
         report.issues.extend(loaded.issues)
         report.rejected += len({(i.file, i.row) for i in loaded.issues if not i.warning})
@@ -227,7 +246,7 @@ def import_rows(db: Database, loaded: LoadedFile | Iterable[SourceRow], *, actor
             batch.clear()
 
     for row in rows:
-        record, issues = validate_row(row, default_source=default_source)
+        record, issues = validate_row(row, default_source=default_source, lossy=lossy)
         report.issues.extend(issues)
         if record is None:
             report.rejected += 1
@@ -247,6 +266,12 @@ def import_rows(db: Database, loaded: LoadedFile | Iterable[SourceRow], *, actor
         if len(batch) >= batch_size:
             flush()
     flush()
+    if not db.sqlite and report.created + report.updated >= ANALYZE_AFTER:
+        # Fresh statistics now rather than when autovacuum gets to it: the planner's choice
+        # between the trigram and pair indexes depends on them.
+        with db.write() as session:
+            session.execute(text("ANALYZE credit_companies, credit_name_grams, credit_licences, credit_penalties, "
+                                 "credit_list_entries"))
     with db.write() as session:
         session.add(AuditEntry(at=now, actor_kind=actor.kind, actor_id=actor.id, action="credit.import",
                                target=target[:100], detail={

@@ -22,14 +22,14 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from pypinyin.seg.simpleseg import seg
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select, text, true
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from hallq.identifiers import check_credit_code
 
 from ..catalog.pinyin import initials
 from ..engine import QueueError
-from ..models.credit import CreditCompany
+from ..models.credit import CreditCompany, CreditNameGram
 
 MAX_QUERY = 60
 Kind = Literal["code", "name", "initials"]
@@ -41,6 +41,12 @@ class ParsedQuery:
     kind: Kind
     terms: tuple[str, ...]     # what must all match
     warning: str | None = None
+
+
+def name_grams(name: str) -> set[str]:
+    """The pairs of adjacent characters of ``name``, lower case: 华瑞建材 -> 华瑞, 瑞建, 建材."""
+    text = name.lower()
+    return {text[i:i + 2] for i in range(len(text) - 1) if not text[i:i + 2].isspace()}
 
 
 @lru_cache(maxsize=65536)
@@ -113,8 +119,11 @@ def substring_filter(session: Session, col: ColumnElement[str] | QueryableAttrib
         conditions.append(fts_key.in_(matched))
     for term in terms:
         if term not in long_terms:
-            conditions.append(col.like(_like(term), escape="\\"))
-    return and_(*conditions)
+            # ILIKE on PostgreSQL (pg_trgm serves it) matches SQLite, whose LIKE and FTS5 trigram
+            # ignore the case of ASCII letters.
+            like = col.like if sqlite else col.ilike
+            conditions.append(like(_like(term), escape="\\"))
+    return and_(*conditions) if conditions else true()
 
 
 def find_companies(session: Session, query: ParsedQuery, limit: int) -> list[CreditCompany]:
@@ -123,8 +132,16 @@ def find_companies(session: Session, query: ParsedQuery, limit: int) -> list[Cre
     if query.kind == "code" and len(query.text) == 18:
         return list(session.scalars(select(c).where(c.code == query.text)))
     col = {"code": c.code, "name": c.name, "initials": c.initials}[query.kind]
-    where = substring_filter(session, col, query.terms, fts_table="credit_companies_fts", fts_column=query.kind,
-                             fts_key=c.id)
+    terms = query.terms
+    pairs: list[ColumnElement[bool]] = []
+    if query.kind == "name":
+        # Two characters (华瑞: the way people remember a company) are below the trigram size:
+        # the table of name character pairs answers them.
+        for term in (t for t in terms if len(t) == 2):
+            pairs.append(c.id.in_(select(CreditNameGram.company_id).where(CreditNameGram.gram == term.lower())))
+        terms = tuple(t for t in terms if len(t) != 2)
+    where = and_(*pairs, substring_filter(session, col, terms, fts_table="credit_companies_fts",
+                                          fts_column=query.kind, fts_key=c.id))
     stmt = (select(c).where(where)
             .order_by((col == query.text).desc(), func.length(col), c.name, c.id).limit(limit))
     return list(session.scalars(stmt))

@@ -6,7 +6,8 @@ number and masks ID, mobile and bank card numbers and home addresses inside free
 
 Search: on SQLite an FTS5 table (trigram tokenizer) shadows code, name and initials and is kept
 in step by triggers; on PostgreSQL the same three columns carry pg_trgm GIN indexes. Both are
-created by migration 0002_credit, per dialect, so they are not declared here.
+created by migration 0002_credit, per dialect, so they are not declared here. Two-character
+name searches, too short for trigrams, use credit_name_grams on both databases.
 """
 
 from __future__ import annotations
@@ -61,6 +62,17 @@ class CreditCompany(Base):
         order_by="CreditPenalty.id", cascade="all, delete-orphan", passive_deletes=True)
     list_entries: Mapped[list[CreditListEntry]] = relationship(
         order_by="CreditListEntry.id", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class CreditNameGram(Base):
+    """Every pair of adjacent characters of a company's name (lower case): the index of
+    two-character name searches (华瑞), which trigram indexes cannot serve. Kept by the importer."""
+
+    __tablename__ = "credit_name_grams"
+
+    gram: Mapped[str] = mapped_column(String(2), primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("credit_companies.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
 
 
 class CreditLicence(Base):
