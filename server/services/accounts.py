@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..engine import QueueError
-from ..models import AuditEntry, Device, Staff, StaffToken, Window
+from ..models import AuditEntry, Department, Device, Staff, StaffToken, Window
 from .actors import DEVICE_ROLES, STAFF_ROLES, Actor, Role, device_actor, staff_actor
 
 _hasher = PasswordHasher()
@@ -54,6 +54,8 @@ def add_staff(session: Session, username: str, *, role: str, password: str, acto
         raise QueueError("invalid_value", f"a password has at least {MIN_PASSWORD} characters", field="password")
     if session.scalar(select(func.count()).select_from(Staff).where(Staff.username == username)):
         raise QueueError("invalid_value", f"username {username!r} is taken", field="username")
+    if department_id is not None and session.get(Department, department_id) is None:
+        raise QueueError("unknown_department", f"no department {department_id}", field="department_id")
     number = staff_number or f"S{(session.scalar(select(func.max(Staff.id))) or 0) + 1:04d}"
     if session.scalar(select(func.count()).select_from(Staff).where(Staff.staff_number == number)):
         raise QueueError("invalid_value", f"staff number {number!r} is taken", field="staff_number")
