@@ -102,14 +102,12 @@ def _phrase(term: str) -> str:
 
 
 def substring_filter(session: Session, col: ColumnElement[str] | QueryableAttribute[str], terms: tuple[str, ...],
-                     *, fts_table: str, fts_column: str, fts_key: ColumnElement[int] | QueryableAttribute[int],
-                     lower: bool = False) -> ColumnElement[bool]:
+                     *, fts_table: str, fts_column: str, fts_key: ColumnElement[int] | QueryableAttribute[int]
+                     ) -> ColumnElement[bool]:
     """All ``terms`` inside ``col``, using the dialect's index: on SQLite an FTS5 trigram MATCH
-    on ``fts_column`` of ``fts_table`` (whose rowid is ``fts_key``) for terms of 3+ characters;
-    LIKE otherwise, which pg_trgm serves on PostgreSQL."""
+    on ``fts_column`` of ``fts_table`` (whose rowid is ``fts_key``) for terms of 3+ characters,
+    LIKE for shorter ones; on PostgreSQL ILIKE, which the pg_trgm index serves."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if lower:
-        terms = tuple(t.lower() for t in terms)
     conditions: list[ColumnElement[bool]] = []
     long_terms = [t for t in terms if len(t) >= 3] if sqlite else []
     if long_terms:

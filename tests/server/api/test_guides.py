@@ -3,12 +3,14 @@ initials; one item's guide with its department and the windows that serve it."""
 
 from __future__ import annotations
 
+import json
 from copy import deepcopy
 from datetime import UTC, datetime
 
 from hallq.server.catalog import CatalogFile, import_catalog, load_catalog_file
 from hallq.server.cli import DEMO_CATALOG
 from hallq.server.credit import guides
+from hallq.server.credit.scrub import leaks
 from hallq.server.models import ServiceItem
 from hallq.server.services.actors import SYSTEM
 from sqlalchemy import select
@@ -117,6 +119,7 @@ def test_every_demo_item_has_a_guide_and_a_window(db):
             item = guides.guide(s, service_id)
             assert item["windows"], item["code"]
             assert item["guide"]["materials"] and item["guide"]["process_zh"], item["code"]
+            assert leaks(json.dumps(item, ensure_ascii=False)) == [], item["code"]
         found, total = guides.search_guides(s, "营业执照", department_id=None, limit=100)
         assert total == len(found) and total >= 5
         assert len({r["department_id"] for r in found}) >= 2
