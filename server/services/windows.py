@@ -196,14 +196,16 @@ def finish(session: Session, window_number: int, *, actor: Actor, now: datetime,
     done = rules_of.finish(view(row), window.id, now)
     if case_number:
         row.case_number = case_number.strip()[:60]
-    record(session, row, eng.Action.FINISH, done, actor=actor, now=now,
-           detail={"case_number": row.case_number} if row.case_number else None)
-    window.current_ticket_id = None
+    # Row locks first, the event log's lock (taken by record) last: a transaction that holds
+    # the event lock and then waits for a queue row deadlocks with one issuing into that queue.
     queue = session.scalars(select(Queue).where(Queue.id == row.queue_id).with_for_update()).one()
     assert done.started_at is not None
     rules = hall_rules(get_hall(session))
     queue.mean_service_s = eng.ewma(queue.mean_service_s, (now - done.started_at).total_seconds(),
                                     rules.service_time_alpha)
+    record(session, row, eng.Action.FINISH, done, actor=actor, now=now,
+           detail={"case_number": row.case_number} if row.case_number else None)
+    window.current_ticket_id = None
     return row
 
 
@@ -265,13 +267,13 @@ def transfer_ticket(session: Session, ticket_id: int, to_queue_id: int, *, actor
     if session.get(Queue, to_queue_id) is None:
         raise eng.QueueError("unknown_queue", f"no queue {to_queue_id}", queue_id=to_queue_id)
     row = lock_ticket(session, ticket_id)
-    previous_window = row.window_id
+    # Locked before record() takes the event log's lock (see finish).
+    other = session.scalars(select(Window).where(Window.id == row.window_id).with_for_update()).first() \
+        if row.window_id is not None else None
     record(session, row, eng.Action.TRANSFER, rules_of.transfer(view(row), to_queue_id), actor=actor,
            now=now, detail={"to_queue_id": to_queue_id})
-    if previous_window is not None:
-        other = session.get(Window, previous_window)
-        if other is not None and other.current_ticket_id == row.id:
-            other.current_ticket_id = None
+    if other is not None and other.current_ticket_id == row.id:
+        other.current_ticket_id = None
     return row
 
 
