@@ -53,12 +53,12 @@ def credit_import(ctx: click.Context, file: Path, encoding: str | None, batch: i
     if loaded.ignored:
         click.echo(f"ignored columns: {', '.join(sorted(loaded.ignored))}", err=True)
     settings = _settings(config, database_url=db_url)
-    started = time.perf_counter()
-    with _database(settings.database_url) as db, click.progressbar(
-            length=len(loaded.rows), label="importing", file=sys.stderr) as bar:
-        report = import_rows(db, loaded, actor=SYSTEM, now=_now(), batch_size=batch, progress=bar.update,
-                             default_source=source, target=f"file:{file.name}")
-    elapsed = time.perf_counter() - started
+    with _database(settings.database_url) as db:
+        started = time.perf_counter()
+        with click.progressbar(length=len(loaded.rows), label="importing", file=sys.stderr) as bar:
+            report = import_rows(db, loaded, actor=SYSTEM, now=_now(), batch_size=batch, progress=bar.update,
+                                 default_source=source, target=f"file:{file.name}")
+        elapsed = time.perf_counter() - started
     for issue in report.issues[:SHOWN_ISSUES]:
         click.echo(f"  {issue}", err=True)
     if len(report.issues) > SHOWN_ISSUES:

@@ -202,7 +202,7 @@ def test_json_lines_report_a_broken_line_and_load_the_rest(db, tmp_path):
     ("c.json", '{"rows": []}'),
     ("c.xlsx", "x"),
 ])
-def test_unreadable_files_are_refused_whole(db, tmp_path, name, content):
+def test_unreadable_files_are_refused_whole(tmp_path, name, content):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CreditFileInvalid):
