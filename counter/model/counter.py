@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 
 STRINGS_DIR = Path(__file__).resolve().parent.parent / "strings"
 EVENT_TYPES = ["ticket.", "window.", "queue.", "catalog."]
-PROBE_S = 2.0
+PROBE_S = 2.0        # while the server is unreachable, try again this often
+RECONNECT_S = 2.0    # the longest wait between reconnection attempts of the live events
 # Server codes that mean our picture of the window was stale: fetch it again.
 STALE = frozenset({"window_busy", "window_idle", "invalid_transition", "window_closed", "window_paused",
                    "recall_limit", "not_served_here"})
@@ -353,7 +354,7 @@ class CounterModel:
             self.post(lambda: self._stream_state(state) if session == self._session else None)
 
         self._stream = self._stream_factory(self.server_url, self.token, on_event, types=EVENT_TYPES,
-                                            on_state=on_state)
+                                            on_state=on_state, max_backoff=RECONNECT_S)
         self._stream.start()
         self._changed()
         self._refresh({"window", "waiting", "stats", "catalog"})

@@ -74,50 +74,50 @@ def test_a_visitor_from_call_to_rating(live, counter, ui: SerialThread) -> None:
                                                                      served.service_id)
 
 
-def test_a_lost_answer_is_retried_with_the_same_key(live, counter, ui: SerialThread) -> None:
-    first, second = tickets(live, 2)
+class LosingClient(HallClient):
+    """A network that loses the first answer to call-next on its way back."""
+
     keys: list[str] = []
 
-    class LosingClient(HallClient):
-        """The first answer to call-next is lost on the way back."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        send = self._http.request
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            send = self._http.request
+        def request(method: str, path: str, **kw: Any) -> httpx.Response:
+            response = send(method, path, **kw)
+            if path.endswith("/call-next"):
+                LosingClient.keys.append(kw["headers"]["Idempotency-Key"])
+                if len(LosingClient.keys) == 1:
+                    raise httpx.ReadTimeout("the answer was lost")
+            return response
 
-            def request(method: str, path: str, **kw: Any) -> httpx.Response:
-                response = send(method, path, **kw)
-                if path.endswith("/call-next"):
-                    keys.append(kw["headers"]["Idempotency-Key"])
-                    if len(keys) == 1:
-                        raise httpx.ReadTimeout("the answer was lost")
-                return response
+        self._http.request = request  # type: ignore[method-assign]
 
-            self._http.request = request  # type: ignore[method-assign]
 
+def test_lost_answers_live_events_refusals_and_resynchronising(live, counter, ui: SerialThread) -> None:
+    LosingClient.keys = []
     model = counter(client_factory=LosingClient)
-    ui.call(lambda: model.resume_session(live.tokens["clerk"], 1))
-    ready(ui, model)
-    assert ui.call(lambda: model.press(Action.CALL_NEXT))
-    wait(ui, lambda: model.state is WorkState.CALLED and model.busy is None)
-    assert model.message is not None and model.message.key == "info.call-next"
-    assert len(keys) == 2 and keys[0] == keys[1]
-    assert model.current is not None and model.current.number == first["number"]
-    assert status_of(live, second["id"]) == ("waiting", None)
-
-
-def test_live_events_refusals_and_resynchronising(live, counter, ui: SerialThread) -> None:
-    model = counter()
     ui.call(lambda: model.resume_session(live.tokens["clerk"], 1))
     ready(ui, model)
     assert model.waiting_total == 0
     assert not ui.call(lambda: model.press(Action.RECALL))
     assert model.message is not None and model.message.key == "explain.no_current_ticket"
-    first, _ = tickets(live, 2)
-    wait(ui, lambda: model.waiting_total == 2, what="new tickets seen without asking")
+    first, second, third = tickets(live, 3)
+    wait(ui, lambda: model.waiting_total == 3, what="new tickets seen without asking")
+
+    # The answer to call-next is lost: the retry carries the same key and calls nobody else.
+    assert ui.call(lambda: model.press(Action.CALL_NEXT))
+    wait(ui, lambda: model.state is WorkState.CALLED and model.busy is None)
+    assert model.message is not None and model.message.key == "info.call-next"
+    assert len(LosingClient.keys) == 2 and LosingClient.keys[0] == LosingClient.keys[1]
+    assert model.current is not None and model.current.number == first["number"]
+    assert status_of(live, second["id"]) == ("waiting", None)
+    assert ui.call(lambda: model.press(Action.NO_SHOW))
+    wait(ui, lambda: model.state is WorkState.IDLE and model.busy is None)
+
     with live.client("manager") as manager:      # the floor manager calls for this window
         assert manager.post("/windows/1/call-next").status_code == 200
-    wait(ui, lambda: model.current is not None and model.current.number == first["number"])
+    wait(ui, lambda: model.current is not None and model.current.number == second["number"])
     assert model.state is WorkState.CALLED and model.waiting_total == 1
 
     # The screen believes the window is free (say, a missed update): the server refuses.
@@ -125,7 +125,8 @@ def test_live_events_refusals_and_resynchronising(live, counter, ui: SerialThrea
     assert ui.call(lambda: model.press(Action.CALL_NEXT))
     wait(ui, lambda: model.message is not None and model.message.code == "window_busy")
     assert model.message.key == "error.window_busy" and model.message.kind == "error"
-    wait(ui, lambda: model.current is not None and model.current.number == first["number"], what="resync")
+    wait(ui, lambda: model.current is not None and model.current.number == second["number"], what="resync")
+    assert status_of(live, third["id"]) == ("waiting", None)
 
     for _ in range(2):
         assert ui.call(lambda: model.press(Action.RECALL))
