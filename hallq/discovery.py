@@ -11,7 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from zeroconf import IPVersion, ServiceBrowser, ServiceListener, Zeroconf
+from zeroconf import InterfaceChoice, IPVersion, ServiceBrowser, ServiceListener, Zeroconf
 
 SERVICE_TYPE = "_hallq._tcp.local."
 
@@ -54,7 +54,7 @@ class _Collector(ServiceListener):
 
 def browse(timeout: float = 3.0, interfaces: list[str] | None = None, hall: str | None = None) -> list[ServerInfo]:
     """Hall servers answering on the LAN within ``timeout`` seconds (optionally one hall's)."""
-    zc = Zeroconf(interfaces=interfaces or None, ip_version=IPVersion.V4Only)
+    zc = Zeroconf(interfaces=interfaces or InterfaceChoice.All, ip_version=IPVersion.V4Only)
     found: dict[str, ServerInfo] = {}
     try:
         listener = _Collector()

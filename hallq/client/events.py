@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -16,14 +17,20 @@ from urllib.parse import urlencode
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
 
+from .http import ApiError
+
 log = logging.getLogger(__name__)
 
 
 class EventStream:
     def __init__(self, base_url: str, token: str, on_event: Callable[[dict[str, Any]], None], *,
                  types: list[str] | None = None, since: int | None = None,
-                 on_state: Callable[[str], None] | None = None, max_backoff: float = 5.0) -> None:
+                 on_state: Callable[[str], None] | None = None, max_backoff: float = 5.0,
+                 fingerprint: str | None = None) -> None:
         self.url = base_url.rstrip("/").replace("http", "ws", 1) + "/api/v1/events"
+        # A hall with a self-signed certificate: trust exactly the advertised one.
+        self.fingerprint = fingerprint
+        self._ssl: ssl.SSLContext | None = None
         self.token = token
         self.on_event = on_event
         self.on_state = on_state or (lambda _state: None)
@@ -51,6 +58,18 @@ class EventStream:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def _context(self) -> ssl.SSLContext | None:
+        if self.fingerprint is None:
+            return None
+        if self._ssl is None:
+            from urllib.parse import urlsplit
+
+            from .http import pinned_context
+
+            parts = urlsplit(self.url)
+            self._ssl = pinned_context(parts.hostname or "", parts.port or 443, self.fingerprint)
+        return self._ssl
+
     def _address(self) -> str:
         params: dict[str, Any] = {"token": self.token}
         if self.last_id is not None:
@@ -63,7 +82,10 @@ class EventStream:
         backoff = 0.2
         while not self._stop.is_set():
             try:
-                with connect(self._address(), open_timeout=5, close_timeout=1) as sock:
+                options: dict[str, Any] = {}
+                if self.url.startswith("wss"):
+                    options["ssl"] = self._context()
+                with connect(self._address(), open_timeout=5, close_timeout=1, **options) as sock:
                     self._socket = sock
                     backoff = 0.2
                     for raw in sock:
@@ -89,7 +111,7 @@ class EventStream:
                     if close_code in (4401, 4403):
                         self.on_state("unauthorized")
                         return
-            except (OSError, WebSocketException, TimeoutError, ValueError) as exc:
+            except (OSError, WebSocketException, TimeoutError, ValueError, ApiError) as exc:
                 log.debug("event stream: %s", exc)
             finally:
                 self._socket = None

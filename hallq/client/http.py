@@ -172,6 +172,9 @@ class HallClient:
     def window_waiting(self, window_number: int) -> list[dict[str, Any]]:
         return self.get(f"/windows/{window_number}/waiting")
 
+    def window_held(self, window_number: int) -> list[dict[str, Any]]:
+        return self.get(f"/windows/{window_number}/held")
+
     def statistics(self, mine: bool = False) -> dict[str, Any]:
         return self.get("/statistics", mine=str(mine).lower())
 

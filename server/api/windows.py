@@ -129,3 +129,11 @@ def waiting(window_number: WindowNumber, db: DbDep, _actor: Annotated[Actor, Dep
     """What waits for this window, queue by queue."""
     with db.read() as s:
         return snapshots.window_waiting(s, window_number)
+
+
+@router.get("/held")
+def held(window_number: WindowNumber, db: DbDep, now: NowDep,
+         _actor: Annotated[Actor, Depends(require(*READERS))]) -> list[dict[str, Any]]:
+    """Tickets this window put on hold, to resume by number."""
+    with db.read() as s:
+        return snapshots.window_held(s, window_number, now)

@@ -138,6 +138,19 @@ def window_waiting(session: Session, window_number: int) -> list[dict[str, Any]]
     return out
 
 
+def window_held(session: Session, window_number: int, now: datetime) -> list[dict[str, Any]]:
+    """Tickets a window put on hold and has not resumed: the clerk resumes them by number."""
+    window = session.scalars(select(Window).where(Window.number == window_number)).first()
+    if window is None:
+        raise eng.QueueError("unknown_window", f"no window {window_number}", window=window_number)
+    rows = session.scalars(select(Ticket).where(Ticket.held_by_window_id == window.id,
+                                                Ticket.status == eng.TicketStatus.HELD.value)
+                           .order_by(Ticket.id)).all()
+    return [{"id": t.id, "number": t.number, "queue_id": t.queue_id, "service_id": t.service_id,
+             "issued_at": t.issued_at.isoformat(), "waited_s": int((now - t.issued_at).total_seconds())}
+            for t in rows]
+
+
 def statistics(session: Session, now: datetime, *, staff_id: int | None = None) -> dict[str, Any]:
     """Today's counts per queue and status (and for one clerk, if ``staff_id``)."""
     day = today(get_hall(session), now)

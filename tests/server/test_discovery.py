@@ -41,6 +41,22 @@ def test_tls_fingerprint_is_advertised_and_pinned(hall, db_url, tmp_path):
         assert found.tls and found.url == server.url and len(found.fingerprint or "") == 64
         with HallClient(found.url, fingerprint=found.fingerprint) as client:
             assert client.health()["status"] == "ok"
+        # the live event stream trusts the same pinned certificate
+        from datetime import UTC, datetime
+
+        from hallq.server.db import Database
+
+        from hallq.client import EventStream
+        from tests.support.live import enrol
+
+        database = Database(db_url)
+        tokens = enrol(database, datetime.now(UTC))
+        database.dispose()
+        stream = EventStream(found.url, tokens["display"], lambda _m: None, fingerprint=found.fingerprint).start()
+        try:
+            assert stream.connected.wait(10)
+        finally:
+            stream.stop()
         with pytest.raises(ApiError) as err:
             HallClient(found.url, fingerprint="0" * 64)
         assert err.value.code == "certificate_mismatch"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from sqlalchemy import func, select
-
 from hallq.server.models import Ticket
+from sqlalchemy import func, select
 
 
 def test_health_needs_no_token(live):
@@ -159,3 +158,15 @@ def test_metrics_in_prometheus_format(live):
     assert 'hallq_tickets_issued_total{queue="amr-reg"} 1.0' in text
     assert 'hallq_waiting_tickets{queue="amr-reg"} 1.0' in text
     assert "hallq_request_seconds_bucket" in text
+
+
+def test_held_tickets_of_a_window(live):
+    with live.client("kiosk") as kiosk, live.client("clerk") as clerk:
+        kiosk.post("/tickets", json={"service_id": live.hall.services["amr-001"]})
+        clerk.post("/windows/1/call-next")
+        clerk.post("/windows/1/hold")
+        held = clerk.get("/windows/1/held").json()
+        assert [h["number"] for h in held] == ["A001"]
+        assert clerk.get("/windows/2/held").json() == []
+        clerk.post("/windows/1/resume", json={"number": "A001"})
+        assert clerk.get("/windows/1/held").json() == []
