@@ -633,6 +633,8 @@ class CounterModel:
             if "window" in wanted:
                 snap = client.snapshot(windows=str(window))
                 out["window"] = next((w for w in snap.get("windows", []) if w["number"] == window), None)
+                # held tickets survive an app restart: the server keeps them, not this session
+                out["held"] = client.window_held(window)
             if "waiting" in wanted:
                 out["waiting"] = client.window_waiting(window)
             if "stats" in wanted:
@@ -660,6 +662,8 @@ class CounterModel:
                 self._pending_parts.add("window")  # an action landed meanwhile: ask again
             else:
                 self._apply_window(out.get("window"))
+            if "held" in out and "window" in wanted:
+                self.held = [Held(int(h["id"]), str(h["number"])) for h in out["held"]]
             if "waiting" in out:
                 self._apply_waiting(out["waiting"])
             if "stats" in out:

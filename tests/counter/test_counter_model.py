@@ -152,6 +152,12 @@ def test_hold_transfer_resume_call_number_pause_and_close(live, counter, ui: Ser
     act(Action.HOLD)
     assert [h.number for h in model.held] == [first["number"]] and model.state is WorkState.IDLE
     assert status_of(live, first["id"]) == ("held", None)
+    # a restarted app learns the window's held tickets from the server
+    again = counter()
+    ui.call(lambda: again.resume_session(live.tokens["clerk"], 1))
+    ready(ui, again)
+    assert [h.number for h in again.held] == [first["number"]]
+    ui.call(again.close)
 
     act(Action.CALL_NEXT)
     assert not ui.call(lambda: model.press(Action.TRANSFER))          # asks where to

@@ -1,6 +1,6 @@
 """The real counter app under Xvfb, driven through its test-driver channel against a real
 hall server (a `hallq serve` process, so the test can take it away). Screenshots of the
-main states go to docs/screenshots/counter-*.png."""
+main states go to docs/screenshots/counter-*.png (refreshed with HALLQ_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from sqlalchemy import select
 from hallq.ui.driver import DriverClient
 from tests.support.hall import build_hall
 from tests.support.live import PASSWORD, ServerProcess, enrol
+from tests.support.screenshots import screenshot_path
 from tests.support.xvfb import virtual_screen
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 pytestmark = pytest.mark.ui
 
 
@@ -44,7 +44,7 @@ class App:
         return answer
 
     def shot(self, name: str) -> None:
-        answer = self.do("screenshot", path=str(SHOTS / f"counter-{name}.png"))
+        answer = self.do("screenshot", path=str(screenshot_path(f"counter-{name}.png")))
         assert Path(answer["path"]).stat().st_size > 10_000
 
 
