@@ -132,3 +132,32 @@ def read_demo(path: Path | None = None) -> dict[str, str | None]:
     if not token:
         raise ConfigError(f"{path} has no token for {DEMO_KIOSK}")
     return {"url": data.get("url"), "token": token, "printer": data.get("printer")}
+
+
+def settings_from_options(*, url: str | None = None, token: str | None = None, token_file: Path | None = None,
+                          printer: str | None = None, printer_profile: str | None = None, demo: bool = False,
+                          demo_path: Path | None = None, fullscreen: bool = True, lock: bool | None = None,
+                          discovery: bool | None = None, **rest: Any) -> KioskSettings:
+    """Settings from the command line; ``--demo`` fills in what was not given from the file
+    ``hallq demo`` wrote. Raises ConfigError when the kiosk could not work."""
+    if demo:
+        found = read_demo(demo_path)
+        url = url or found["url"]
+        token = token or (None if token_file else found["token"])
+        printer = printer or found["printer"]
+    if token_file is not None:
+        if token:
+            raise ConfigError("give --token or --token-file, not both")
+        token = read_token_file(token_file)
+    if not token:
+        raise ConfigError("no device token: use --token, --token-file or --demo "
+                          "(create one with `hallq device add --kind kiosk`)")
+    known = {f.name for f in fields(KioskSettings)}
+    unknown = set(rest) - known
+    if unknown:
+        raise ConfigError(f"unknown kiosk settings: {sorted(unknown)}")
+    return KioskSettings(url=url, token=token, printer=printer, printer_profile=parse_profile(printer_profile),
+                         fullscreen=fullscreen, locked=fullscreen if lock is None else lock,
+                         # The demo's server is known; zeroconf would only find it again, later.
+                         discovery=(not demo) if discovery is None else discovery,
+                         **{k: v for k, v in rest.items() if v is not None})

@@ -189,8 +189,12 @@ class Catalog:
             if stop.is_set():
                 break
             sid = int(s["id"])
+
+            def fetch(client: HallClient, sid: int = sid) -> dict[str, Any]:
+                return fetch_guide(client, sid)
+
             try:
-                guide = connection.call(lambda c, sid=sid: fetch_guide(c, sid))
+                guide = connection.call(fetch)
             except ApiError as exc:
                 if exc.unreachable or exc.status >= 500:
                     break

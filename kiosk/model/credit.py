@@ -50,7 +50,8 @@ def memberships(record: dict[str, Any], today: date) -> tuple[Membership, ...]:
         current = [e for e in record.get("lists") or [] if e.get("list") == code
                    and (_day(e.get("included_on")) or date.min) <= today
                    and (_day(e.get("removed_on")) is None or (_day(e.get("removed_on")) or date.max) > today)]
-        since = min((_day(e.get("included_on")) for e in current if _day(e.get("included_on"))), default=None)
+        days = [d for d in (_day(e.get("included_on")) for e in current) if d is not None]
+        since = min(days, default=None)
         out.append(Membership(code, bool(current), since))
     return tuple(out)
 

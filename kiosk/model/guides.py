@@ -181,10 +181,10 @@ class GuideBrowser:
         connection = self.ctx.connection
         if connection.client is not None:
             try:
-                data = connection.call(lambda c: fetch_guide(c, service_id))
-                catalog.keep_guide(service_id, data)
-                self.current, self.current_cached = data, False
-                return data
+                found = connection.call(lambda c: fetch_guide(c, service_id))
+                catalog.keep_guide(service_id, found)
+                self.current, self.current_cached = found, False
+                return found
             except ApiError as exc:
                 if not unavailable(exc):
                     self.refused = refused(exc)

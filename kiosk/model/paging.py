@@ -18,7 +18,13 @@ GRIDS: dict[tuple[bool, bool], tuple[int, int]] = {
     (True, False): (2, 5),
     (True, True): (1, 5),
 }
-LISTS: dict[tuple[bool, bool], int] = {(False, False): 6, (False, True): 4, (True, False): 9, (True, True): 6}
+# Rows of names (service items, search results, companies): (columns, rows).
+LISTS: dict[tuple[bool, bool], tuple[int, int]] = {
+    (False, False): (2, 4),
+    (False, True): (1, 4),
+    (True, False): (1, 8),
+    (True, True): (1, 6),
+}
 
 
 def grid(portrait: bool, elder: bool) -> tuple[int, int]:
@@ -30,9 +36,14 @@ def tiles_per_page(portrait: bool, elder: bool) -> int:
     return columns * rows
 
 
-def rows_per_page(portrait: bool, elder: bool) -> int:
-    """Rows of a one-column list (service items, search results)."""
+def list_grid(portrait: bool, elder: bool) -> tuple[int, int]:
     return LISTS[(portrait, elder)]
+
+
+def rows_per_page(portrait: bool, elder: bool) -> int:
+    """Entries of a list page (service items, search results, companies)."""
+    columns, rows = list_grid(portrait, elder)
+    return columns * rows
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,16 @@ class TakeNumber:
                                                             queue.get("estimated_wait_s"))
         return self.estimate
 
+    def follow_counts(self) -> Estimate | None:
+        """A live event changed the waiting counts: show the new count at once (the estimated
+        wait stays until the next snapshot)."""
+        if self.service is None or self.estimate is None:
+            return self.estimate
+        queue = self.ctx.catalog.queue(int(self.service["queue_id"]))
+        if queue is not None:
+            self.estimate = Estimate(int(queue.get("waiting") or 0), self.estimate.estimated_wait_s)
+        return self.estimate
+
     # -- what the visitor adds ------------------------------------------------------------
 
     def set_id_number(self, text: str) -> Checked:

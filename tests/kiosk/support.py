@@ -234,3 +234,116 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: floa
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class KioskProcess:
+    """``hallq kiosk`` in a subprocess under a virtual screen, driven over its control port."""
+
+    def __init__(self, env: dict[str, str], *, url: str, token: str, printer: str | None, workdir: Path,
+                 screenshot_dir: Path, extra: list[str] | None = None) -> None:
+        import subprocess
+        import sys
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.log = workdir / "kiosk.log"
+        args = [sys.executable, "-m", "hallq", "kiosk", "--url", url, "--token", token, "--windowed",
+                "--lock", "--no-discovery", "--control-port", str(self.port), "--screenshot-dir", str(screenshot_dir),
+                "--cache-dir", str(workdir / "cache"), "--health-interval", "0.5", "--printer-interval", "0.5",
+                *(["--printer", printer] if printer else []), *(extra or [])]
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+        self._sock: socket.socket | None = None
+        self._stream: Any = None
+
+    def connect(self, timeout: float = 60.0) -> KioskProcess:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the kiosk exited ({self.proc.returncode}): {self.tail()}")
+            try:
+                self._sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+                self._stream = self._sock.makefile("rwb")
+                return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the kiosk did not open its control port: {self.tail()}") from None
+                time.sleep(0.1)
+
+    def tail(self) -> str:
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def call(self, cmd: str, **args: Any) -> dict[str, Any]:
+        import json
+
+        assert self._stream is not None
+        started = time.monotonic()
+        self._stream.write(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
+        self._stream.flush()
+        line = self._stream.readline()
+        if not line:
+            raise ConnectionError(f"the kiosk closed its control channel: {self.tail()}")
+        answer: dict[str, Any] = json.loads(line)
+        if os.environ.get("HALLQ_DRIVER_TRACE"):
+            print(f"{time.monotonic() - started:6.3f}s {cmd} {args} -> {str(answer)[:80]}")
+        return answer
+
+    def state(self) -> dict[str, Any]:
+        answer = self.call("state")
+        assert answer["ok"], answer
+        return answer
+
+    def wait(self, predicate: Callable[[dict[str, Any]], Any], timeout: float = 15.0) -> dict[str, Any]:
+        """The app's state once ``predicate`` holds (and nothing is being worked on)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.state()
+            if state["busy"] == 0 and state["settled"] and predicate(state):
+                return state
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the kiosk never got there in {timeout}s: screen={state['screen']} "
+                                     f"texts={state['texts']} kiosk={state['kiosk']}")
+            time.sleep(0.1)
+
+    def screen(self, name: str, timeout: float = 15.0) -> dict[str, Any]:
+        return self.wait(lambda s: s["screen"] == name, timeout)
+
+    def tap(self, tid: str) -> dict[str, Any]:
+        """Touch the widget, asking again (bounded) while the app is busy or the widget is
+        not on screen or not enabled yet."""
+        deadline = time.monotonic() + 10
+        while True:
+            answer = self.call("tap", tid=tid)
+            if answer["ok"]:
+                return answer
+            if time.monotonic() > deadline:
+                raise AssertionError(f"cannot tap {tid}: {answer['error']}; texts={self.state()['texts']}")
+            time.sleep(0.05)
+
+    def type(self, keys: str) -> None:
+        """Press the keys of the pad on screen, one touch each."""
+        answer = self.call("type", keys=keys)
+        assert answer["ok"], answer
+
+    def screenshot(self, name: str) -> Path:
+        answer = self.call("screenshot", name=name)
+        assert answer["ok"], answer
+        return Path(answer["path"])
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.proc.poll() is None:
+            try:
+                if self._stream is not None:
+                    self.call("quit")
+                self.proc.wait(timeout=15)
+            except (OSError, ConnectionError, subprocess.TimeoutExpired, ValueError):
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self._sock is not None:
+            self._sock.close()

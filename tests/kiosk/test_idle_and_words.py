@@ -123,3 +123,15 @@ def test_pages() -> None:
     assert last.number == 5 and last.items == (36, 37, 38, 39, 40) and not last.has_next
     assert page_of([], 1, 9).pages == 1
     assert tiles_per_page(portrait=False, elder=True) < tiles_per_page(portrait=False, elder=False)
+
+
+def test_the_screen_qr_code_reads_back() -> None:
+    import io
+
+    import zxingcpp
+    from hallq.kiosk.model.qr import qr_png
+    from PIL import Image
+
+    url = "http://10.0.0.5:8600/t/AbC-123_xyz"
+    with Image.open(io.BytesIO(qr_png(url))) as img:
+        assert [r.text for r in zxingcpp.read_barcodes(img.convert("L"))] == [url]
