@@ -79,19 +79,25 @@ class Catalog:
             self.counts_at = time.monotonic()
 
     def apply_event(self, message: dict[str, Any]) -> bool:
-        """Follow a live event's queue count; True when a count changed."""
-        queue = message.get("queue")
-        if not isinstance(queue, dict) or "id" not in queue or "waiting" not in queue:
+        """Follow a live event's queue counts ({"id", "type", "at", "data": {"queue": ...,
+        "from_queue": ...}}: a transfer changes two queues); True when a count changed."""
+        data = message.get("data")
+        if not isinstance(data, dict):
             return False
-        with self._lock:
-            known = self.queues.get(int(queue["id"]))
-            if known is None:
-                self.queues[int(queue["id"])] = dict(queue)
-                return True
-            if known.get("waiting") == queue["waiting"]:
-                return False
-            self.queues[int(queue["id"])] = {**known, "waiting": queue["waiting"]}
-            return True
+        changed = False
+        for key in ("queue", "from_queue"):
+            queue = data.get(key)
+            if not isinstance(queue, dict) or "id" not in queue or "waiting" not in queue:
+                continue
+            with self._lock:
+                known = self.queues.get(int(queue["id"]))
+                if known is None:
+                    self.queues[int(queue["id"])] = dict(queue)
+                    changed = True
+                elif known.get("waiting") != queue["waiting"]:
+                    self.queues[int(queue["id"])] = {**known, "waiting": queue["waiting"]}
+                    changed = True
+        return changed
 
     # -- what the screens ask -------------------------------------------------------------
 

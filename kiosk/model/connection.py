@@ -203,7 +203,8 @@ class Connection:
             old.stop(timeout=2)
         if server is None or not self.token:
             return
-        stream = EventStream(server.url, self.token, on_event, types=EVENT_TYPES, on_state=on_state)
+        stream = EventStream(server.url, self.token, on_event, types=EVENT_TYPES, on_state=on_state,
+                             fingerprint=server.fingerprint)
         with self._lock:
             self._stream = stream
         stream.start()

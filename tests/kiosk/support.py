@@ -252,6 +252,7 @@ class KioskProcess:
                 "--lock", "--no-discovery", "--control-port", str(self.port), "--screenshot-dir", str(screenshot_dir),
                 "--cache-dir", str(workdir / "cache"), "--health-interval", "0.5", "--printer-interval", "0.5",
                 *(["--printer", printer] if printer else []), *(extra or [])]
+        env = {**env, "KIVY_HOME": str(workdir / "kivy")}   # Kivy's config and logs stay in the test
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
         self._sock: socket.socket | None = None

@@ -101,3 +101,25 @@ def test_zeroconf_answer_wins_over_the_configured_url_and_a_refusing_one_is_skip
     kiosk.connection._browse = lambda timeout, hall=None: [stranger, found]
     assert kiosk.connection.locate() == Link.ONLINE
     assert kiosk.connection.server == found
+
+
+def test_waiting_counts_follow_the_live_event_stream(make_kiosk, demo_hall: DemoHall) -> None:
+    kiosk = make_kiosk()
+    topics: list[str] = []
+    kiosk.listeners.append(topics.append)
+    assert kiosk.connection.following
+    market = kiosk.catalog.search_departments(kiosk.connection, "scjd")[0]
+    service = kiosk.take_number.choose_department(market["id"])[0]
+    queue_id = int(service["queue_id"])
+    kiosk.take_number.choose_service(int(service["id"]))
+    before = kiosk.take_number.refresh_estimate()
+    assert before is not None
+    waiting_in_department = kiosk.catalog.waiting_in(market["id"])
+    with demo_hall.client() as http:     # another kiosk (here: the floor manager) issues a ticket
+        assert http.post("/tickets", json={"service_id": service["id"]}).status_code == 201
+
+    wait_for(lambda: (kiosk.catalog.queue(queue_id) or {}).get("waiting") == before.waiting + 1)
+    assert "counts" in topics
+    assert kiosk.catalog.waiting_in(market["id"]) == waiting_in_department + 1
+    estimate = kiosk.take_number.follow_counts()
+    assert estimate is not None and estimate.waiting == before.waiting + 1

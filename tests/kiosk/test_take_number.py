@@ -199,3 +199,18 @@ def test_departments_by_category_initials_and_chinese_text(make_kiosk) -> None:
     assert flow.departments() == []
     counts = {d["id"]: kiosk.catalog.waiting_in(d["id"]) for d in kiosk.catalog.departments}
     assert all(n >= 0 for n in counts.values())
+
+
+def test_paper_near_end_prints_and_warns(make_kiosk, printer_sim: PrinterSimulator) -> None:
+    kiosk = make_kiosk(printer=printer_sim.tcp_uri)
+    printer_sim.set_paper("near_end")
+    _to_confirm(kiosk)
+    outcome = kiosk.take_number.confirm()
+    assert isinstance(outcome, Issued) and outcome.printed.printed and outcome.printed.state == "near_end"
+    [notice] = kiosk.notices()
+    assert (notice.key, notice.level) == ("status.printer.near_end", "warning")
+    printer_sim.set_cover(True)
+    assert kiosk.poll_printer() == "error"
+    assert [n.key for n in kiosk.notices()] == ["status.printer.error"]
+    printer_sim.close()                       # unplugged
+    assert kiosk.poll_printer() == "offline"

@@ -2,12 +2,12 @@
 and large text, a guide, a credit record, appointment check-in, a printer without paper,
 the server going away and coming back, a locked window, portrait. The test asserts on what
 the app reports (screen, texts, its view-model's state), on the server (tickets, device
-status) and on the virtual printer (receipts); screenshots go to docs/screenshots/kiosk-*.png
-(or $HALLQ_SCREENSHOT_DIR)."""
+status) and on the virtual printer (receipts). Screenshots refresh docs/screenshots/kiosk-*.png
+when asked (HALLQ_SCREENSHOTS=1) or when missing."""
 
 from __future__ import annotations
 
-import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from hallq.hardware.printer import PrinterSimulator
 from hallq.kiosk.model import Strings
 from PIL import Image
 
+from tests.support.screenshots import screenshot_path
 from tests.support.xvfb import virtual_screen
 
 from .support import DemoHall, FaultProxy, KioskProcess, wait_for
@@ -25,7 +26,6 @@ from .test_guides_credit import listed_company
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(300)]
 
-SHOTS = Path(os.environ.get("HALLQ_SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "docs" / "screenshots")
 ZH, EN = Strings("zh"), Strings("en")
 
 
@@ -41,7 +41,10 @@ class Ui:
         return self.app.screen("home")
 
     def shot(self, name: str) -> Path:
-        return self.app.screenshot(f"kiosk-{name}")
+        """The screen as a PNG (in the test's folder), copied where the README's pictures go."""
+        taken = self.app.screenshot(f"kiosk-{name}")
+        shutil.copyfile(taken, screenshot_path(f"kiosk-{name}.png"))
+        return taken
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def ui(demo_hall: DemoHall, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     try:
         with virtual_screen(1280, 1280) as env:
             app = KioskProcess(env, url=proxy.url, token=demo_hall.kiosk_token, printer=printer.tcp_uri,
-                               workdir=workdir, screenshot_dir=SHOTS)
+                               workdir=workdir, screenshot_dir=workdir / "shots")
             try:
                 app.connect()
                 app.wait(lambda s: s["kiosk"]["link"] == "online" and s["kiosk"]["catalog"]["departments"] == 41
