@@ -44,7 +44,7 @@ STRINGS: dict[str, str] = {
     "confirm.title": "Please check and confirm",
     "confirm.department": "Department",
     "confirm.service": "Service",
-    "confirm.ahead": "{count} people ahead",
+    "confirm.ahead": "People ahead: {count}",
     "confirm.wait": "Estimated wait {wait}",
     "confirm.counting": "Counting the people waiting…",
     "confirm.id_number": "ID number (optional)",
@@ -60,7 +60,7 @@ STRINGS: dict[str, str] = {
     # -- the ticket -----------------------------------------------------------------------
     "ticket.title": "Here is your number",
     "ticket.number": "Your number",
-    "ticket.ahead": "{count} people ahead",
+    "ticket.ahead": "People ahead: {count}",
     "ticket.wait": "Estimated wait {wait}",
     "ticket.printed": "Please take your ticket and listen for your number",
     "ticket.printing": "Printing your ticket…",
