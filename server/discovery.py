@@ -7,7 +7,7 @@ import socket
 from dataclasses import dataclass
 
 import ifaddr
-from zeroconf import IPVersion, ServiceInfo, Zeroconf
+from zeroconf import InterfaceChoice, IPVersion, ServiceInfo, Zeroconf
 
 from hallq.discovery import SERVICE_TYPE, instance_name
 
@@ -50,7 +50,7 @@ def advertise(*, hall_code: str, hall_name: str, host: str, port: int, interface
     info = ServiceInfo(SERVICE_TYPE, instance_name(hall_code), port=port, properties=properties,
                        addresses=[socket.inet_aton(a) for a in addresses],
                        server=f"hallq-{hall_code}.local.")
-    zc = Zeroconf(interfaces=interfaces or None, ip_version=IPVersion.V4Only)
+    zc = Zeroconf(interfaces=interfaces or InterfaceChoice.All, ip_version=IPVersion.V4Only)
     zc.register_service(info, allow_name_change=True)
     log.info("advertising %s on %s port %d", info.name, ", ".join(addresses), port)
     return Advertisement(zc, info)

@@ -92,6 +92,9 @@ class NetworkTransport(Transport):
             _forget_device(printer)
             raise PrinterError("unreachable", f"cannot connect to {self.describe()}: {exc}") \
                 from exc
+        # Status queries are tiny writes answered at once: without this, Nagle's algorithm
+        # holds each one back until the previous write is acknowledged (tens of ms a job).
+        printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.printer = printer
 
     def _socket(self) -> socket.socket:

@@ -64,3 +64,15 @@ def test_tls_fingerprint_is_advertised_and_pinned(hall, db_url, tmp_path):
             httpx.get(found.url + "/api/v1/health")   # not trusted without the pin
     finally:
         server.stop()
+
+
+def test_advertising_on_every_interface_starts_and_stops():
+    """The default (no interfaces configured) is how `hallq serve` runs in a hall."""
+    from hallq.server.discovery import advertise
+
+    advert = advertise(hall_code="any-hall", hall_name="任意大厅", host="127.0.0.1", port=8600, interfaces=[],
+                       tls=False, fingerprint=None)
+    try:
+        assert advert.info.properties[b"hall"] == b"any-hall"
+    finally:
+        advert.close()
