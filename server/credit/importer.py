@@ -146,12 +146,31 @@ def transient_company(record: CompanyIn, now: datetime) -> CreditCompany:
     return company
 
 
+def _database_errors(session: Session) -> tuple[type[BaseException], ...]:
+    """What a refused write raises: SQLAlchemy's wrapper, or the driver's own error from COPY."""
+    return (DBAPIError, session.connection().dialect.loaded_dbapi.Error)
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT, or on PostgreSQL COPY, which takes many rows several times faster."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
 def _write(session: Session, new: list[CompanyIn], changed: list[tuple[int, CompanyIn]], now: datetime) -> None:
     ids: dict[str, int] = {}
     if new:
         # A plain executemany and a look-up of the new ids is faster on PostgreSQL than
         # INSERT ... RETURNING over many rows.
-        session.execute(insert(_COMPANIES), [company_values(r, now) for r in new])
+        _insert_many(session, _COMPANIES, [company_values(r, now) for r in new])
         ids.update({code: id_ for code, id_ in session.execute(
             select(_COMPANIES.c.code, _COMPANIES.c.id).where(_COMPANIES.c.code.in_([r.code for r in new])))})
     if changed:
@@ -170,9 +189,9 @@ def _write(session: Session, new: list[CompanyIn], changed: list[tuple[int, Comp
         grams.extend({"gram": g, "company_id": company_id} for g in name_grams(record.name))
     for kind, values in rows.items():
         if values:
-            session.execute(insert(_PART_TABLES[kind]), values)
+            _insert_many(session, _PART_TABLES[kind], values)
     if grams:
-        session.execute(insert(_GRAMS), grams)
+        _insert_many(session, _GRAMS, grams)
 
 
 def _write_batch(session: Session, batch: list[tuple[SourceRow, CompanyIn]], report: ImportReport,
@@ -195,7 +214,7 @@ def _write_batch(session: Session, batch: list[tuple[SourceRow, CompanyIn]], rep
         report.created += len(new)
         report.updated += len(changed)
         return
-    except DBAPIError:
+    except _database_errors(session):
         pass   # find the row the database refuses; the others still load
     for row, record in new:
         _write_one(session, row, record, None, report, now)
@@ -208,10 +227,10 @@ def _write_one(session: Session, row: SourceRow, record: CompanyIn, id_: int | N
     try:
         with session.begin_nested():
             _write(session, [record] if id_ is None else [], [] if id_ is None else [(id_, record)], now)
-    except DBAPIError as exc:
+    except _database_errors(session) as exc:
         report.rejected += 1
-        report.issues.append(Issue(row.origin.file, row.origin.row, "", f"refused by the database: {exc.orig}",
-                                   record.code))
+        report.issues.append(Issue(row.origin.file, row.origin.row, "",
+                                   f"refused by the database: {getattr(exc, 'orig', exc)}", record.code))
         return
     if id_ is None:
         report.created += 1

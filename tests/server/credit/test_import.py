@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 
 from hallq.identifiers import credit_check_char
 
-from .conftest import company
+from .conftest import company, load
 
 CODES = ("91110000600037341L", "91350200MA2YJ1XR9G", "913502000728319549")
 BAD_CHECK = "91350200MA2YJ1XR9H"
@@ -234,3 +234,27 @@ def test_hall_demo_loads_companies_once(db):
     assert load_if_empty(db, now=now, count=25) == 25
     assert load_if_empty(db, now=now + timedelta(seconds=1), count=25) == 0
     assert len(stored(db)) == 25
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_batch_still_loads(db):
+    """A refusal that only the database sees (here a rule added for the test) costs one row."""
+    refuse = "湘江市拒收有限公司"
+    with db.write() as s:
+        if db.sqlite:
+            s.execute(text(f"CREATE TRIGGER refuse_one BEFORE INSERT ON credit_companies WHEN NEW.name = '{refuse}' "
+                           "BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+        else:
+            s.execute(text(f"ALTER TABLE credit_companies ADD CONSTRAINT refuse_one CHECK (name <> '{refuse}')"))
+    try:
+        report = load(db, [company(CODES[0], "湘江市华瑞建材贸易有限公司", penalties=[{"number": "1号"}]),
+                           company(CODES[1], refuse, penalties=[{"number": "2号"}]),
+                           company(CODES[2], "湘江市德润食品有限公司")])
+        assert (report.created, report.rejected) == (2, 1)
+        assert [(i.row, i.code) for i in report.rejections] == [(2, CODES[1])]
+        assert set(stored(db)) == {CODES[0], CODES[2]}
+        with db.read() as s:
+            assert s.scalars(select(CreditPenalty.number)).all() == ["1号"]
+    finally:
+        with db.write() as s:
+            s.execute(text("DROP TRIGGER refuse_one" if db.sqlite
+                           else "ALTER TABLE credit_companies DROP CONSTRAINT refuse_one"))
