@@ -16,21 +16,20 @@ import argparse
 import json
 import random
 import secrets
+import shutil
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import func, insert, select, update
 
 from hallq.server.bench.spawn import fresh_database
 from hallq.server.catalog import CatalogFile, import_catalog
 from hallq.server.db import Database, upgrade
 from hallq.server.engine import (
-    Head,
     HallRules,
+    Head,
     MemoryHall,
     Queue,
     Route,
@@ -46,6 +45,7 @@ from hallq.server.models import Queue as QueueRow
 from hallq.server.services import windows as window_cases
 from hallq.server.services.actors import SYSTEM
 from hallq.server.services.hall import get_hall, today
+from sqlalchemy import func, insert, select, update
 
 SIZES = (100, 10_000, 100_000)
 CATALOG: dict[str, Any] = {
@@ -195,6 +195,7 @@ def bench_database(url: str | None, calls: int) -> tuple[str, dict[int, dict[str
         return backend, out
     finally:
         fresh.drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:

@@ -170,6 +170,10 @@ class Run:
     def _over(self) -> bool:
         return time.monotonic() >= self.deadline
 
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but not past the end of the run (a long pause would stretch it)."""
+        await asyncio.sleep(max(0.0, min(seconds, self.deadline - time.monotonic())))
+
     # -- devices ---------------------------------------------------------------------------
     def _client(self, token: str) -> httpx.AsyncClient:
         # One TLS context for all: httpx would load the CA store once per client otherwise
@@ -222,7 +226,7 @@ class Run:
                     ticket = response.json()
                     self.samples.issued[key] = (int(ticket["id"]), str(ticket["number"]))
                 if self.load.kiosk_pause_s > 0:
-                    await asyncio.sleep(rng.expovariate(1 / self.load.kiosk_pause_s))
+                    await self._pause(rng.expovariate(1 / self.load.kiosk_pause_s))
         finally:
             self._kiosk_done()
 
@@ -250,21 +254,21 @@ class Run:
             if response.status_code == 204:
                 if self._issuing_over():
                     return
-                await asyncio.sleep(self.load.idle_poll_s)
+                await self._pause(self.load.idle_poll_s * rng.uniform(0.5, 1.5))   # clerks are not in step
                 continue
             if response.status_code == 409 and _code(response) == "window_busy":
                 # Left serving by an earlier run (or a lost answer): finish that one first.
                 await self._send(http, "finish", f"/windows/{number}/finish")
                 continue
             if response.status_code != 200:
-                await asyncio.sleep(self.load.idle_poll_s)
+                await self._pause(self.load.idle_poll_s * rng.uniform(0.5, 1.5))   # clerks are not in step
                 continue
             ticket = response.json()
             self.samples.calls.append((int(ticket["id"]), number, sent))
             if not self.load.finish:
                 continue
             if self.load.service_s > 0:
-                await asyncio.sleep(rng.expovariate(1 / self.load.service_s))
+                await self._pause(rng.expovariate(1 / self.load.service_s))
             await self._send(http, "finish", f"/windows/{number}/finish")
 
     async def display(self, index: int, ready: asyncio.Event) -> None:
