@@ -114,10 +114,10 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
         since = first_ticket_id(db_url)
         tally = Tally()
         if preset == "api":
-            phases = api_phases(target, duration_s=float(duration), seed=seed)
+            phases = api_phases(target, duration_s=float(duration or 10.0), seed=seed)
         else:
             load = Load(kiosks=kiosks, windows=tuple(sorted(target.window_tokens))[:windows], displays=displays,
-                        duration_s=float(duration) if tickets is None else None, tickets=tickets,
+                        duration_s=float(duration or 10.0) if tickets is None else None, tickets=tickets,
                         kiosk_pause_s=float(values.get("kiosk_pause", 0.0)),
                         service_s=float(values.get("service_time", 0.0)),
                         idle_poll_s=float(values.get("idle_poll", 0.05)), seed=seed)

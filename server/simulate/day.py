@@ -13,6 +13,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from ..engine import MemoryHall, QueueError, Route, RoutingPolicy
@@ -97,14 +98,14 @@ class _Day:
             spec = model.windows[n]
             self.hall.add_window(EngineWindow(id=n, number=n, policy=RoutingPolicy(spec.policy)), Route(spec.queues))
             self.windows[n] = _Win(n, [(a * 60.0, b * 60.0) for a, b in plan[n]])
-            for q in spec.queues:
-                self.serving[q].append(n)
+            for qid in spec.queues:
+                self.serving[qid].append(n)
         self.records: dict[int, TicketRecord] = {}
         self.waiting: Counter[int] = Counter()
         self.refused: Counter[str] = Counter()
-        self.busy: Counter[int] = Counter()
-        self.open_total: Counter[int] = Counter()
-        self.overtime: Counter[int] = Counter()
+        self.busy: defaultdict[int, float] = defaultdict(float)
+        self.open_total: defaultdict[int, float] = defaultdict(float)
+        self.overtime: defaultdict[int, float] = defaultdict(float)
         self.samples: list[tuple[float, dict[int, int]]] = []
         self.events: list[tuple[float, int, int, object]] = []
         self.seq = 0
@@ -135,7 +136,7 @@ class _Day:
             if kind == _ARRIVE:
                 self.arrive(arg)  # type: ignore[arg-type]
             elif kind == _OPEN:
-                number, end = arg  # type: ignore[misc]
+                number, end = cast(tuple[int, float], arg)
                 self.open(number, end)
             elif kind == _CLOSE:
                 self.span_over(arg)  # type: ignore[arg-type]

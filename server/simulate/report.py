@@ -121,7 +121,7 @@ def plot(day: DayResult, path: Path, *, top: int = 6, title: str = "") -> Path:
     model = day.model
     hours = [t / 3600 for t, _ in day.waiting]
     total = [sum(s.values()) for _, s in day.waiting]
-    peak = defaultdict(int)
+    peak: defaultdict[int, int] = defaultdict(int)
     for _, s in day.waiting:
         for q, n in s.items():
             peak[q] = max(peak[q], n)
