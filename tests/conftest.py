@@ -22,6 +22,19 @@ from sqlalchemy.engine import make_url
 PG_URL = os.environ.get("HALLQ_TEST_DATABASE_URL")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass runs what touches the database. Tests that use none, and the UI
+    and browser tests (whose database work is covered by the API tests on both databases),
+    ran in the SQLite pass already."""
+    if not PG_URL:
+        return
+    once = pytest.mark.skip(reason="independent of the database: runs in the SQLite pass")
+    for item in items:
+        if "db_url" not in getattr(item, "fixturenames", ()) or item.get_closest_marker("ui") \
+                or item.get_closest_marker("browser"):
+            item.add_marker(once)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"hallq database: {'PostgreSQL ' + make_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite'}"
 
