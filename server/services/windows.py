@@ -233,14 +233,26 @@ def resume(session: Session, window_number: int, number: str, *, actor: Actor, n
     return row
 
 
+def _move(session: Session, row: Ticket, to_queue_id: int, *, actor: Actor, now: datetime) -> Ticket:
+    """Transfer a locked ticket and free the window that had it (whichever window that is)."""
+    if session.get(Queue, to_queue_id) is None:
+        raise eng.QueueError("unknown_queue", f"no queue {to_queue_id}", queue_id=to_queue_id)
+    # Locked before record() takes the event log's lock (see finish).
+    holder = session.scalars(select(Window).where(Window.id == row.window_id).with_for_update()).first() \
+        if row.window_id is not None else None
+    record(session, row, eng.Action.TRANSFER, rules_of.transfer(view(row), to_queue_id), actor=actor,
+           now=now, detail={"to_queue_id": to_queue_id})
+    if holder is not None and holder.current_ticket_id == row.id:
+        holder.current_ticket_id = None
+    return row
+
+
 def transfer(session: Session, window_number: int, to_queue_id: int, *, actor: Actor, now: datetime,
              number: str | None = None) -> Ticket:
     """Move the window's current ticket (or ``number``, a ticket of one of the window's
     queues) to another queue, keeping its number and issue time (一票到底)."""
-    if session.get(Queue, to_queue_id) is None:
-        raise eng.QueueError("unknown_queue", f"no queue {to_queue_id}", queue_id=to_queue_id)
     if number is None:
-        window, row = _current(session, window_number, actor)
+        _, row = _current(session, window_number, actor)
     else:
         window = _lock_window(session, window_number)
         authorize(actor, window)
@@ -248,33 +260,14 @@ def transfer(session: Session, window_number: int, to_queue_id: int, *, actor: A
         if actor.role not in (Role.MANAGER, Role.ADMIN, Role.SYSTEM) and row.queue_id not in _route(
                 session, window).queue_ids and row.window_id != window.id:
             raise eng.QueueError("not_served_here", f"window {window.number} does not serve {row.number}")
-    at_this_window = window.current_ticket_id == row.id
-    record(session, row, eng.Action.TRANSFER, rules_of.transfer(view(row), to_queue_id), actor=actor,
-           now=now, detail={"to_queue_id": to_queue_id})
-    if at_this_window:
-        window.current_ticket_id = None
-    elif row.window_id is not None:
-        other = session.get(Window, row.window_id)
-        if other is not None and other.current_ticket_id == row.id:
-            other.current_ticket_id = None
-    return row
+    return _move(session, row, to_queue_id, actor=actor, now=now)
 
 
 def transfer_ticket(session: Session, ticket_id: int, to_queue_id: int, *, actor: Actor, now: datetime) -> Ticket:
     """A floor manager moves any ticket to another queue."""
     if actor.role not in (Role.MANAGER, Role.ADMIN, Role.SYSTEM):
         raise eng.QueueError("forbidden", "only a floor manager moves tickets between queues")
-    if session.get(Queue, to_queue_id) is None:
-        raise eng.QueueError("unknown_queue", f"no queue {to_queue_id}", queue_id=to_queue_id)
-    row = lock_ticket(session, ticket_id)
-    # Locked before record() takes the event log's lock (see finish).
-    other = session.scalars(select(Window).where(Window.id == row.window_id).with_for_update()).first() \
-        if row.window_id is not None else None
-    record(session, row, eng.Action.TRANSFER, rules_of.transfer(view(row), to_queue_id), actor=actor,
-           now=now, detail={"to_queue_id": to_queue_id})
-    if other is not None and other.current_ticket_id == row.id:
-        other.current_ticket_id = None
-    return row
+    return _move(session, lock_ticket(session, ticket_id), to_queue_id, actor=actor, now=now)
 
 
 # -- window state ----------------------------------------------------------------------------

@@ -183,3 +183,13 @@ def test_routing_change_takes_effect_on_the_next_call(hall, db, now):
     with pytest.raises(QueueError) as err, db.write() as s:
         wc.set_routing(s, 1, [hall.queues["tax-inv"]], policy="random", weights=None, actor=SYSTEM, now=now)
     assert err.value.code == "invalid_policy"
+
+
+def test_transfer_by_number_frees_the_window_that_called_it(hall, db, now):
+    with db.write() as s:
+        issue(hall, s, now=now)
+        wc.call_next(s, 1, actor=SYSTEM, now=now)           # A001 is called at window 1
+        wc.transfer(s, 2, hall.queues["tax-inv"], actor=SYSTEM, now=now, number="A001")
+    with db.read() as s:
+        assert s.get(Window, hall.windows[1]).current_ticket_id is None
+        assert s.scalars(select(Ticket)).one().status == "waiting"
