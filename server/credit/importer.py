@@ -146,6 +146,22 @@ def transient_company(record: CompanyIn, now: datetime) -> CreditCompany:
     return company
 
 
+def _by_codes(session: Session, codes: list[str]) -> list[tuple[str, int, str]]:
+    """(code, id, digest) of the companies with these codes."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return [(c, i, d) for c, i, d in session.execute(
+            select(_COMPANIES.c.code, _COMPANIES.c.id, _COMPANIES.c.digest).where(_COMPANIES.c.code.in_(codes)))]
+    # Unprepared, so planned with these codes every time: the driver prepares statements it
+    # sees repeatedly, and the generic plan PostgreSQL makes of them while the table grows
+    # without statistics compares every row with every code (minutes for 100,000 companies).
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT code, id, digest FROM credit_companies WHERE code = ANY(%s)", [codes], prepare=False)
+        return [(c, i, d) for c, i, d in cursor.fetchall()]
+
+
 def _database_errors(session: Session) -> tuple[type[BaseException], ...]:
     """What a refused write raises: SQLAlchemy's wrapper, or the driver's own error from COPY."""
     return (DBAPIError, session.connection().dialect.loaded_dbapi.Error)
@@ -171,8 +187,7 @@ def _write(session: Session, new: list[CompanyIn], changed: list[tuple[int, Comp
         # A plain executemany and a look-up of the new ids is faster on PostgreSQL than
         # INSERT ... RETURNING over many rows.
         _insert_many(session, _COMPANIES, [company_values(r, now) for r in new])
-        ids.update({code: id_ for code, id_ in session.execute(
-            select(_COMPANIES.c.code, _COMPANIES.c.id).where(_COMPANIES.c.code.in_([r.code for r in new])))})
+        ids.update({code: id_ for code, id_, _ in _by_codes(session, [r.code for r in new])})
     if changed:
         stmt = update(_COMPANIES).where(_COMPANIES.c.id == bindparam("company_pk"))
         session.execute(stmt, [{**company_values(r, now), "company_pk": id_} for id_, r in changed])
@@ -196,9 +211,7 @@ def _write(session: Session, new: list[CompanyIn], changed: list[tuple[int, Comp
 
 def _write_batch(session: Session, batch: list[tuple[SourceRow, CompanyIn]], report: ImportReport,
                  now: datetime) -> None:
-    codes = [r.code for _, r in batch]
-    existing = {code: (id_, digest) for code, id_, digest in session.execute(
-        select(_COMPANIES.c.code, _COMPANIES.c.id, _COMPANIES.c.digest).where(_COMPANIES.c.code.in_(codes)))}
+    existing = {code: (id_, digest) for code, id_, digest in _by_codes(session, [r.code for _, r in batch])}
     new: list[tuple[SourceRow, CompanyIn]] = []
     changed: list[tuple[SourceRow, int, CompanyIn]] = []
     for row, record in batch:
