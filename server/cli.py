@@ -141,14 +141,16 @@ def run_server(settings: Settings, *, banner: str = "") -> None:
     if banner:
         click.echo(banner)
     try:
+        # Clients keep connections for 5 s: the server keeps them longer, so a request never
+        # meets a connection the server is closing at that very moment.
+        options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": "warning",
+                                   "timeout_keep_alive": 30, **ssl}
         if settings.workers > 1:
-            uvicorn.run("hallq.server.app:app_from_environment", factory=True, host=settings.host,
-                        port=settings.port, workers=settings.workers, log_level="warning", **ssl)
+            uvicorn.run("hallq.server.app:app_from_environment", factory=True, workers=settings.workers, **options)
         else:
             from .app import create_app
 
-            uvicorn.run(create_app(settings, migrate=False), host=settings.host, port=settings.port,
-                        log_level="warning", **ssl)
+            uvicorn.run(create_app(settings, migrate=False), **options)
     finally:
         if advert is not None:
             advert.close()

@@ -51,8 +51,10 @@ LIFECYCLE_NAME: dict[Action, str] = {
     Action.START: "start", Action.FINISH: "finish", Action.NO_SHOW: "no_show",
     Action.HOLD: "hold", Action.RESUME: "resume", Action.TRANSFER: "transfer",
 }
-# Calls that the server deduplicates by Idempotency-Key, so they may be retried safely.
-IDEMPOTENT = frozenset({Action.CALL_NEXT, Action.CALL_NUMBER})
+# Sent with an Idempotency-Key and retried with it when an answer is lost: every action on a
+# ticket. Opening, pausing and closing a window are idempotent by themselves.
+IDEMPOTENT = frozenset({Action.CALL_NEXT, Action.CALL_NUMBER, Action.RECALL, Action.START, Action.FINISH,
+                        Action.NO_SHOW, Action.HOLD, Action.RESUME, Action.TRANSFER})
 # Announced on the window display and by the hall's call voice.
 CALLS = frozenset({Action.CALL_NEXT, Action.CALL_NUMBER, Action.RECALL, Action.RESUME})
 

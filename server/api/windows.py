@@ -52,48 +52,57 @@ def call_number(window_number: WindowNumber, body: CallNumberRequest, request: R
 
 
 @router.post("/recall", response_model=TicketOut)
-def recall(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def recall(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+           idempotency_key: IdempotencyKey = None) -> TicketOut:
     with transaction(request) as s:
-        return ticket_out(s, wc.recall(s, window_number, actor=actor, now=now), now)
+        return ticket_out(s, wc.recall(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
 
 
 @router.post("/start", response_model=TicketOut)
-def start(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def start(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+          idempotency_key: IdempotencyKey = None) -> TicketOut:
     with transaction(request) as s:
-        return ticket_out(s, wc.start(s, window_number, actor=actor, now=now), now)
+        return ticket_out(s, wc.start(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
 
 
 @router.post("/finish", response_model=TicketOut)
 def finish(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
-           body: FinishRequest | None = None) -> TicketOut:
+           body: FinishRequest | None = None, idempotency_key: IdempotencyKey = None) -> TicketOut:
     with transaction(request) as s:
-        t = wc.finish(s, window_number, actor=actor, now=now, case_number=body.case_number if body else None)
+        t = wc.finish(s, window_number, actor=actor, now=now, case_number=body.case_number if body else None,
+                      idempotency_key=idempotency_key)
         return ticket_out(s, t, now)
 
 
 @router.post("/no-show", response_model=TicketOut)
-def no_show(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def no_show(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+            idempotency_key: IdempotencyKey = None) -> TicketOut:
     with transaction(request) as s:
-        return ticket_out(s, wc.no_show(s, window_number, actor=actor, now=now), now)
+        return ticket_out(s, wc.no_show(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
 
 
 @router.post("/hold", response_model=TicketOut)
-def hold(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def hold(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+         idempotency_key: IdempotencyKey = None) -> TicketOut:
     with transaction(request) as s:
-        return ticket_out(s, wc.hold(s, window_number, actor=actor, now=now), now)
+        return ticket_out(s, wc.hold(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
 
 
 @router.post("/resume", response_model=TicketOut)
-def resume(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def resume(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor,
+           idempotency_key: IdempotencyKey = None) -> TicketOut:
     with transaction(request) as s:
-        return ticket_out(s, wc.resume(s, window_number, body.number, actor=actor, now=now), now)
+        return ticket_out(s, wc.resume(s, window_number, body.number, actor=actor, now=now,
+                                       idempotency_key=idempotency_key), now)
 
 
 @router.post("/transfer", response_model=TicketOut)
-def transfer(window_number: WindowNumber, body: TransferRequest, request: Request, now: NowDep, actor: WindowActor) -> TicketOut:
+def transfer(window_number: WindowNumber, body: TransferRequest, request: Request, now: NowDep, actor: WindowActor,
+             idempotency_key: IdempotencyKey = None) -> TicketOut:
     """Move the current ticket (or ``number``) to another queue, keeping its number and time."""
     with transaction(request) as s:
-        t = wc.transfer(s, window_number, body.queue_id, actor=actor, now=now, number=body.number)
+        t = wc.transfer(s, window_number, body.queue_id, actor=actor, now=now, number=body.number,
+                        idempotency_key=idempotency_key)
         return ticket_out(s, t, now)
 
 

@@ -3,9 +3,12 @@ transfer, and opening, pausing and closing a window."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import CompoundSelect, Select, bindparam, select, text, union_all
 from sqlalchemy.orm import Session
@@ -115,6 +118,29 @@ def _replayed(session: Session, result: dict[str, int | None]) -> Ticket | None:
     return session.get(Ticket, tid) if tid is not None else None
 
 
+def keyed(operation: str) -> Callable[[Callable[..., Ticket]], Callable[..., Ticket]]:
+    """Give a window action an optional ``idempotency_key``: a retry of a request whose answer
+    was lost replays the first outcome instead of acting again (or failing as 'window_idle')."""
+
+    def wrap(action: Callable[..., Ticket]) -> Callable[..., Ticket]:
+        @functools.wraps(action)
+        def run(session: Session, window_number: int, *args: Any, actor: Actor, now: datetime,
+                idempotency_key: str | None = None, **kwargs: Any) -> Ticket:
+            def act() -> dict[str, int | None]:
+                return _ticket_result(action(session, window_number, *args, actor=actor, now=now, **kwargs))
+
+            request = {"args": [str(a) for a in args], **{k: str(v) for k, v in kwargs.items()}}
+            result, _ = idempotency.once(session, actor, idempotency_key, f"{operation}:{window_number}",
+                                         request, act)
+            row = _replayed(session, result)
+            assert row is not None
+            return row
+
+        return run
+
+    return wrap
+
+
 def call_next(session: Session, window_number: int, *, actor: Actor, now: datetime,
               idempotency_key: str | None = None) -> tuple[Ticket | None, bool]:
     """Call the next ticket to a window; (None, _) when nobody is waiting for it."""
@@ -177,6 +203,7 @@ def _current(session: Session, window_number: int, actor: Actor) -> tuple[Window
     return window, lock_ticket(session, tid)
 
 
+@keyed("recall")
 def recall(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
     window, row = _current(session, window_number, actor)
     rules = hall_rules(get_hall(session))
@@ -184,12 +211,14 @@ def recall(session: Session, window_number: int, *, actor: Actor, now: datetime)
                   actor=actor, now=now)
 
 
+@keyed("start")
 def start(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
     window, row = _current(session, window_number, actor)
     return record(session, row, eng.Action.START, rules_of.start(view(row), window.id, now),
                   actor=actor, now=now)
 
 
+@keyed("finish")
 def finish(session: Session, window_number: int, *, actor: Actor, now: datetime,
            case_number: str | None = None) -> Ticket:
     window, row = _current(session, window_number, actor)
@@ -209,6 +238,7 @@ def finish(session: Session, window_number: int, *, actor: Actor, now: datetime,
     return row
 
 
+@keyed("no-show")
 def no_show(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
     window, row = _current(session, window_number, actor)
     record(session, row, eng.Action.NO_SHOW, rules_of.no_show(view(row), window.id, now), actor=actor, now=now)
@@ -216,6 +246,7 @@ def no_show(session: Session, window_number: int, *, actor: Actor, now: datetime
     return row
 
 
+@keyed("hold")
 def hold(session: Session, window_number: int, *, actor: Actor, now: datetime) -> Ticket:
     window, row = _current(session, window_number, actor)
     record(session, row, eng.Action.HOLD, rules_of.hold(view(row), window.id, now), actor=actor, now=now)
@@ -223,6 +254,7 @@ def hold(session: Session, window_number: int, *, actor: Actor, now: datetime) -
     return row
 
 
+@keyed("resume")
 def resume(session: Session, window_number: int, number: str, *, actor: Actor, now: datetime) -> Ticket:
     window = _lock_window(session, window_number)
     authorize(actor, window)
@@ -247,6 +279,7 @@ def _move(session: Session, row: Ticket, to_queue_id: int, *, actor: Actor, now:
     return row
 
 
+@keyed("transfer")
 def transfer(session: Session, window_number: int, to_queue_id: int, *, actor: Actor, now: datetime,
              number: str | None = None) -> Ticket:
     """Move the window's current ticket (or ``number``, a ticket of one of the window's

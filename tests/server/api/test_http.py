@@ -170,3 +170,15 @@ def test_held_tickets_of_a_window(live):
         assert clerk.get("/windows/2/held").json() == []
         clerk.post("/windows/1/resume", json={"number": "A001"})
         assert clerk.get("/windows/1/held").json() == []
+
+
+def test_every_ticket_action_at_a_window_replays_under_its_key(live):
+    with live.client("kiosk") as kiosk, live.client("clerk") as clerk:
+        kiosk.post("/tickets", json={"service_id": live.hall.services["amr-001"]})
+        clerk.post("/windows/1/call-next")
+        first = clerk.post("/windows/1/finish", json={}, headers={"Idempotency-Key": "finish-1"})
+        lost_answer_retry = clerk.post("/windows/1/finish", json={}, headers={"Idempotency-Key": "finish-1"})
+        unkeyed_retry = clerk.post("/windows/1/finish", json={})
+    assert first.status_code == lost_answer_retry.status_code == 200
+    assert first.json()["id"] == lost_answer_retry.json()["id"] and lost_answer_retry.json()["status"] == "done"
+    assert unkeyed_retry.json()["error"]["code"] == "window_idle"
