@@ -17,11 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hallq import __version__
 
 from .api import errors
-from .api.deps import utc_now
+from .api.deps import TokenCache, utc_now
 from .api.errors import error_body
 from .db import Database, upgrade
 from .live import EventHub
-from .metrics import Metrics
+from .metrics import LatencyMiddleware, Metrics
 from .models import Hall
 from .services import windows as window_cases
 from .services.actors import SYSTEM
@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.state.db = db
         app.state.secret = settings.secret()
         app.state.metrics = Metrics(db)
+        app.state.tokens = TokenCache(settings.token_cache_s)
         hub = EventHub(db, poll_interval=0.1 if db.sqlite else 1.0)
         app.state.hub = hub
         with db.read() as s:
@@ -166,9 +167,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     def metrics() -> Any:
         return app.state.metrics.render()
 
-    @app.middleware("http")
-    async def _latency(request: Any, call_next: Any) -> Any:
-        return await app.state.metrics.middleware(request, call_next)
+    app.add_middleware(LatencyMiddleware, metrics=lambda: getattr(app.state, "metrics", None))
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         "503 database_unavailable (milliseconds).",
     )
     sweep_interval_s: float = Field(default=5.0, gt=0, description="How often the server marks overdue no-shows and turns the business day.")
+    token_cache_s: float = Field(default=5.0, ge=0, le=300,
+                                 description="Seconds a server process trusts a bearer token it has checked; a "
+                                 "revocation reaches the other worker processes within this time (0: check every request).")
     staff_token_hours: int = Field(default=12, ge=1, description="Hours a staff sign-in stays valid.")
     log_json: bool = Field(default=False, description="Write structured JSON log lines.")
     voice_clips_dir: Path | None = Field(

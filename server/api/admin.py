@@ -59,4 +59,6 @@ def create_device(body: DeviceCreate, request: Request, now: NowDep, actor: Admi
 @router.post("/devices/{device_id}/revoke")
 def revoke_device(device_id: IdPath, request: Request, now: NowDep, actor: Admin) -> dict[str, Any]:
     with transaction(request) as s:
-        return device_dict(accounts.revoke_device(s, device_id, actor=actor, now=now))
+        out = device_dict(accounts.revoke_device(s, device_id, actor=actor, now=now))
+    request.app.state.tokens.forget()
+    return out

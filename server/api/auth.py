@@ -49,7 +49,9 @@ def choose_window(body: WindowChoice, request: Request, now: NowDep,
     assert credentials is not None
     with transaction(request) as s:
         w = accounts.choose_window(s, credentials.credentials, body.window_number, now=now)
-        return {"window_number": w.number}
+        number = w.number
+    request.app.state.tokens.forget(credentials.credentials)   # the sign-in's window changed
+    return {"window_number": number}
 
 
 @router.post("/logout")
@@ -58,6 +60,7 @@ def logout(request: Request, now: NowDep, _actor: Annotated[Actor, Depends(curre
     assert credentials is not None
     with transaction(request) as s:
         accounts.logout(s, credentials.credentials, now=now)
+    request.app.state.tokens.forget(credentials.credentials)
     return {"status": "signed_out"}
 
 

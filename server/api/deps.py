@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..db import Database
 from ..engine import QueueError
-from ..services.accounts import authenticate
+from ..services.accounts import authenticate_until
 from ..services.actors import Actor, Role
 from ..settings import Settings
 
@@ -39,9 +41,49 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def actor_for_token(db: Database, token: str, now: datetime) -> Actor:
+class TokenCache:
+    """Recently checked bearer tokens of this process, so a kiosk's every request does not
+    read the database to learn who it is. A sign-out or revocation in this process forgets at
+    once; in other worker processes it takes effect within ``ttl_s``."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._known: dict[str, tuple[Actor, datetime | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str, now: datetime) -> Actor | None:
+        hit = self._known.get(token)
+        if hit is None:
+            return None
+        actor, ends, checked = hit
+        if time.monotonic() - checked > self.ttl_s or (ends is not None and now >= ends):
+            return None
+        return actor
+
+    def put(self, token: str, actor: Actor, ends: datetime | None) -> None:
+        if self.ttl_s <= 0:
+            return
+        with self._lock:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[token] = (actor, ends, time.monotonic())
+
+    def forget(self, token: str | None = None) -> None:
+        with self._lock:
+            if token is None:
+                self._known.clear()
+            else:
+                self._known.pop(token, None)
+
+
+def actor_for_token(db: Database, token: str, now: datetime, cache: TokenCache | None = None) -> Actor:
+    if cache is not None and (actor := cache.get(token, now)) is not None:
+        return actor
     with db.read() as s:
-        return authenticate(s, token, now=now)
+        actor, ends = authenticate_until(s, token, now=now)
+    if cache is not None:
+        cache.put(token, actor, ends)
+    return actor
 
 
 def current_actor(
@@ -50,7 +92,8 @@ def current_actor(
 ) -> Actor:
     if credentials is None or not credentials.credentials:
         raise QueueError("unauthenticated", "a bearer token is required")
-    actor = actor_for_token(request.app.state.db, credentials.credentials, request.app.state.clock())
+    actor = actor_for_token(request.app.state.db, credentials.credentials, request.app.state.clock(),
+                            request.app.state.tokens)
     request.state.actor = actor
     return actor
 

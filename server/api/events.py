@@ -29,7 +29,7 @@ async def events(websocket: WebSocket) -> None:
     if not token and auth.lower().startswith("bearer "):
         token = auth[7:].strip()
     try:
-        actor = await asyncio.to_thread(actor_for_token, app.state.db, token, app.state.clock())
+        actor = await asyncio.to_thread(actor_for_token, app.state.db, token, app.state.clock(), app.state.tokens)
         if actor.role not in READERS:
             raise QueueError("forbidden", "this token may not read events")
         since_raw = params.get("since")

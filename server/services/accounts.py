@@ -192,6 +192,11 @@ def revoke_device(session: Session, device_id: int, *, actor: Actor, now: dateti
 
 def authenticate(session: Session, token: str, *, now: datetime) -> Actor:
     """The actor behind a bearer token, or QueueError('unauthenticated')."""
+    return authenticate_until(session, token, now=now)[0]
+
+
+def authenticate_until(session: Session, token: str, *, now: datetime) -> tuple[Actor, datetime | None]:
+    """The actor behind a bearer token and when its sign-in ends (None: a device token)."""
     digest = token_hash(token)
     if token.startswith(STAFF_PREFIX):
         row = session.execute(
@@ -203,7 +208,7 @@ def authenticate(session: Session, token: str, *, now: datetime) -> Actor:
         if signin.revoked_at is not None or signin.expires_at <= now or not staff.active:
             raise QueueError("unauthenticated", "this sign-in has ended; sign in again")
         return staff_actor(staff.id, staff.role, window_id=signin.window_id, staff_number=staff.staff_number,
-                           name=staff.display_name)
+                           name=staff.display_name), signin.expires_at
     if token.startswith(DEVICE_PREFIX):
         device = session.scalars(select(Device).where(Device.token_hash == digest)).first()
         if device is None or device.revoked_at is not None:
@@ -211,5 +216,5 @@ def authenticate(session: Session, token: str, *, now: datetime) -> Actor:
         window_id = None
         if device.window_number is not None:
             window_id = session.scalar(select(Window.id).where(Window.number == device.window_number))
-        return device_actor(device.id, device.kind, window_id=window_id, name=device.name)
+        return device_actor(device.id, device.kind, window_id=window_id, name=device.name), None
     raise QueueError("unauthenticated", "unknown token")
