@@ -135,6 +135,13 @@ class Database:
             self.reader.dispose()
 
 
+def declared_by_models(name: str | None, _type: str, _parents: object) -> bool:
+    """False for the search structures the migrations make per dialect and the models do not
+    declare (SQLite FTS5 tables ``*_fts*``, PostgreSQL pg_trgm indexes ``*_trgm``), so that
+    comparing models with the database leaves them alone."""
+    return "_fts" not in (name or "") and not (name or "").endswith("_trgm")
+
+
 def upgrade(url: str) -> None:
     """Bring the schema to the newest revision (all heads); safe to run from several
     processes at once."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from hallq.server.db import declared_by_models
 from hallq.server.models import Base
 from sqlalchemy import create_engine
 
@@ -27,6 +28,7 @@ def _migrate(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=declared_by_models,
     )
     with context.begin_transaction():
         context.run_migrations()

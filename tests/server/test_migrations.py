@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from hallq.server.db import current_revisions
+from hallq.server.db import current_revisions, declared_by_models
 from hallq.server.models import Base
 from sqlalchemy import create_engine
 
@@ -10,12 +10,20 @@ from sqlalchemy import create_engine
 def test_models_and_migrations_agree(db_url):
     engine = create_engine(db_url)
     with engine.connect() as conn:
-        # Search structures made per dialect by migrations (SQLite FTS5 tables *_fts*, PostgreSQL
-        # pg_trgm indexes *_trgm) are not declared on the models.
-        skip = {"include_name": lambda name, _type, _parents: "_fts" not in (name or "") and not (name or "").endswith("_trgm")}
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, **skip}), Base.metadata)
+        options = {"compare_type": True, "include_name": declared_by_models}
+        diff = compare_metadata(MigrationContext.configure(conn, opts=options), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_history_has_one_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from hallq.server.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert len(ScriptDirectory.from_config(cfg).get_heads()) == 1
 
 
 def test_database_is_at_head(db_url):
