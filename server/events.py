@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -140,22 +141,43 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def publish(session: Session, event: Any) -> LiveEvent:
-    """Append ``event`` (a dataclass with a ``type``) to the live event log."""
+def publish(session: Session, event: Any) -> None:
+    """Append ``event`` (a dataclass with a ``type``) to the live event log when the
+    transaction commits."""
     data = _jsonable(asdict(event))
     kind = str(data.pop("type"))
-    return publish_raw(session, kind, data)
+    publish_raw(session, kind, data)
 
 
-def publish_raw(session: Session, kind: str, payload: dict[str, Any]) -> LiveEvent:
+def publish_raw(session: Session, kind: str, payload: dict[str, Any]) -> None:
+    """Queue an event on the session; it is written by ``_write_events`` just before commit."""
+    session.info.setdefault(_PENDING, []).append((kind, payload))
+
+
+_PENDING = "hallq_live_events"
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_events(session: Session) -> None:
+    """Write the transaction's events as its very last statements. On PostgreSQL the event
+    lock, which makes ids follow commit order, is then held only from here to the commit:
+    never while the use case still waits for row locks (no lock-order deadlocks) or runs its
+    remaining queries."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
     postgres = is_postgres(session)
     if postgres:
         # Keyed by schema too: halls (or test runs) in other schemas of the same database
         # neither wait for this one's event lock nor deadlock with it.
         session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _EVENT_LOCK})
-    row = LiveEvent(type=kind, payload=payload)
-    session.add(row)
+    rows = [LiveEvent(type=kind, payload=payload) for kind, payload in pending]
+    session.add_all(rows)
     session.flush()
     if postgres:
-        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, '{int(row.id)}'"))
-    return row
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, '{int(rows[-1].id)}'"))
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_events(session: Session) -> None:
+    session.info.pop(_PENDING, None)

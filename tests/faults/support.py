@@ -4,8 +4,6 @@ until the server answers, so a ticket or a call is never made twice nor silently
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -142,75 +140,6 @@ class Counter(Device):
             # The first finish went through but its answer was lost: nothing left to finish.
             if exc.code != "window_idle":
                 raise
-
-
-class TcpProxy:
-    """A TCP forwarder on 127.0.0.1 that can cut every connection and refuse new ones for a
-    while: the database "goes away" for the server behind it, and for nobody else."""
-
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
-        self.target = (target_host, target_port)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
-        self._listener: socket.socket | None = None
-        self._conns: set[socket.socket] = set()
-        self._lock = threading.Lock()
-
-    def start(self) -> TcpProxy:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-        return self
-
-    def cut(self) -> None:
-        """Close the listener and every forwarded connection (connections are refused now)."""
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            with contextlib.suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        with self._lock:
-            conns, self._conns = self._conns, set()
-        for c in conns:
-            with contextlib.suppress(OSError):
-                c.shutdown(socket.SHUT_RDWR)
-            c.close()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            with self._lock:
-                if self._listener is not listener:
-                    client.close()
-                    upstream.close()
-                    return
-                self._conns.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for c in (src, dst):
-                with contextlib.suppress(OSError):
-                    c.shutdown(socket.SHUT_RDWR)
 
 
 def wait_for(predicate: Any, timeout: float, interval: float = 0.05) -> bool:

@@ -16,8 +16,9 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_URL
 from tests.support.live import ServerProcess
+from tests.support.proxy import FaultProxy
 
-from .support import TcpProxy, fault_hall, wait_for
+from .support import fault_hall, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -86,7 +87,7 @@ def test_postgres_unreachable_then_back(db, tmp_path):
     hall = fault_hall(db, kiosks=1)
     service = hall.hall.services["amr-001"]
     url = make_url(db.url)
-    proxy = TcpProxy(url.port or 5432, url.host or "127.0.0.1").start()
+    proxy = FaultProxy(url.port or 5432, url.host or "127.0.0.1").up()
     app_name = f"hallq_fault_{uuid.uuid4().hex[:8]}"
     via_proxy = url.set(port=proxy.port).update_query_dict({"application_name": app_name})
     server = ServerProcess(via_proxy.render_as_string(hide_password=False), tmp_path / "server").start()
@@ -115,13 +116,13 @@ def test_postgres_unreachable_then_back(db, tmp_path):
         answered["k2"] = (r.json()["id"], r.json()["number"])
 
         # 2. The database cannot be reached at all for a while.
-        proxy.cut()
+        proxy.down()
         outage = [_issue(kiosk, service, "k3"), kiosk.get("/queues")]
         statuses += [r.status_code for r in outage]
         assert [r.status_code for r in outage] == [503, 503]
         assert {_code(r) for r in outage} == {"database_unavailable"}
         assert kiosk.get("/health").json()["database"] == "unreachable"
-        proxy.start()
+        proxy.up()
         assert wait_for(lambda: kiosk.get("/health").json()["database"] == "ok", 20, 0.2)
         third = _issue(kiosk, service, "k3")
         assert third.status_code == 201 and third.json()["number"] == "A003"
@@ -129,7 +130,7 @@ def test_postgres_unreachable_then_back(db, tmp_path):
     finally:
         kiosk.close()
         server.stop()
-        proxy.cut()
+        proxy.down()
         admin.dispose()
     assert 500 not in statuses
     assert "Exception in ASGI application" not in server.log.read_text()
