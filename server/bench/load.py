@@ -269,7 +269,8 @@ class Run:
                 continue
             if self.load.service_s > 0:
                 await self._pause(rng.expovariate(1 / self.load.service_s))
-            await self._send(http, "finish", f"/windows/{number}/finish")
+            # Keyed like the counter app: a retry after a lost answer replays, never 'window_idle'.
+            await self._send(http, "finish", f"/windows/{number}/finish", key=f"{key}-finish")
 
     async def display(self, index: int, ready: asyncio.Event) -> None:
         """A call display: follows ticket.called, reconnecting with the last id it saw."""
