@@ -55,9 +55,12 @@ class Transport(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    # The python-escpos printer object behind this transport while it is open.
+    printer: Any = None
+
     @property
     def is_open(self) -> bool:
-        return False
+        return self.printer is not None
 
     def describe(self) -> str:
         return type(self).__name__
@@ -79,10 +82,6 @@ class NetworkTransport(Transport):
 
     def describe(self) -> str:
         return f"tcp://{self.host}:{self.port}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.printer is not None
 
     def open(self) -> None:
         printer = Network(self.host, self.port, timeout=self.timeout)
@@ -184,10 +183,6 @@ class SerialTransport(Transport):
     def describe(self) -> str:
         return f"serial://{self.url}?baudrate={self.baudrate}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.printer is not None
-
     def open(self) -> None:
         printer = _UrlSerial(self.url, write_timeout=self.timeout, options=self.options,
                              baudrate=self.baudrate, timeout=0.1, **self.params)
@@ -255,10 +250,6 @@ class FileTransport(Transport):
     def describe(self) -> str:
         return f"file://{self.path}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.printer is not None
-
     def open(self) -> None:
         printer = File(self.path, auto_flush=True)
         try:
@@ -301,10 +292,6 @@ class UsbTransport(Transport):
 
     def describe(self) -> str:
         return f"usb://{self.vendor:04x}:{self.product:04x}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.printer is not None
 
     def open(self) -> None:
         from escpos.printer import Usb
@@ -358,10 +345,6 @@ class CupsTransport(Transport):
 
     def describe(self) -> str:
         return f"cups://{self.name}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.printer is not None
 
     def open(self) -> None:
         from escpos.printer import CupsPrinter
