@@ -12,7 +12,9 @@ from hallq.hardware.printer import PrinterProfile, PrinterSimulator, open_printe
 from hallq.kiosk.config import KioskSettings
 from hallq.kiosk.model import Kiosk
 
-from .support import DemoHall, FaultProxy, serve_demo_hall
+from tests.support.proxy import FaultProxy
+
+from .support import DemoHall, serve_demo_hall
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,9 @@ from hallq.kiosk.model import Issued, Link, Refused
 from hallq.kiosk.model.i18n import Strings
 
 from hallq.discovery import ServerInfo
+from tests.support.proxy import FaultProxy
 
-from .support import DemoHall, FaultProxy, wait_for
+from .support import DemoHall, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 

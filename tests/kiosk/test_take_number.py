@@ -9,7 +9,9 @@ from hallq.hardware.printer import PrinterSimulator
 from hallq.kiosk.model import Issued, Refused
 from hallq.kiosk.model.tickets import Step
 
-from .support import DemoHall, FaultProxy, wait_for
+from tests.support.proxy import FaultProxy
+
+from .support import DemoHall, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -18,10 +18,11 @@ from hallq.hardware.printer import PrinterSimulator
 from hallq.kiosk.model import Strings
 from PIL import Image
 
+from tests.support.proxy import FaultProxy
 from tests.support.screenshots import screenshot_path
 from tests.support.xvfb import virtual_screen
 
-from .support import DemoHall, FaultProxy, KioskProcess, wait_for
+from .support import DemoHall, KioskProcess, wait_for
 from .test_guides_credit import listed_company
 
 pytestmark = [pytest.mark.ui, pytest.mark.timeout(300)]
