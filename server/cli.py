@@ -183,6 +183,10 @@ def demo(printer_sim: bool, **options: Any) -> None:
     lines = [
         "", f"  hallq demo hall: {facts['hall']}", f"  server        {facts['url']}",
         f"  API docs      {facts['url']}/api/docs",
+        f"  call display  {facts['url']}/display?token={facts['devices'].get('demo-display', '')}",
+        f"  floor manager {facts['url']}/manage    reports {facts['url']}/reports    admin {facts['url']}/admin",
+        f"  appointments  {facts['url']}/book",
+        "  kiosk         hallq kiosk --demo --windowed      counter  hallq counter --demo --window 20",
         "  sign in       " + ", ".join(f"{u} / {p}" for u, p in facts["accounts"].items()),
         f"  devices       tokens in {settings.data_dir / 'demo.json'}",
     ]
