@@ -107,6 +107,10 @@ class EvaluatorProtocol:
         self._seq = self._seq % 255 + 1
         return self._seq
 
+    def line_back(self) -> None:
+        """The line dropped and came back: a restarted evaluator numbers its frames afresh."""
+        self._last.clear()
+
     def arm(self, address: int, ticket_ref: str, timeout_s: float, now: float) -> Frame:
         _check_address(address)
         ref = ticket_ref.encode("ascii")
@@ -225,8 +229,12 @@ class Evaluator:
         self.protocol = EvaluatorProtocol(ack_timeout_s=ack_timeout_s, retries=retries)
         self._lock = threading.Lock()  # the protocol is touched by callers and the reader
         self.link = SerialLink(port, baudrate=baudrate, name="evaluator", clock=clock,
-                               on_data=self._on_data, on_tick=self._on_tick)
+                               on_data=self._on_data, on_tick=self._on_tick, on_reopen=self._line_back)
         self.link.start()
+
+    def _line_back(self) -> None:
+        with self._lock:
+            self.protocol.line_back()
 
     def arm(self, address: int, ticket_ref: str, timeout_s: float | None = None) -> None:
         """Invite the visitor at window ``address`` to rate the service of ``ticket_ref``."""

@@ -112,6 +112,11 @@ class KeypadProtocol:
     _last: dict[int, tuple[int, float]] = field(default_factory=dict)
     _entries: dict[int, _Entry] = field(default_factory=dict)
 
+    def line_back(self) -> None:
+        """The line dropped and came back: a restarted keypad numbers its frames afresh, so
+        a sequence number seen before the drop no longer marks a retransmission."""
+        self._last.clear()
+
     def handle(self, frame: Frame, now: float) -> tuple[list[KeypadEvent], list[Frame]]:
         """Events to deliver and frames to send back for one received frame."""
         if frame.command != KEY:
@@ -192,7 +197,7 @@ class Keypad:
         self.parser = FrameParser(name="keypad")
         self.protocol = KeypadProtocol(entry_timeout_s=entry_timeout_s)
         self.link = SerialLink(port, baudrate=baudrate, name="keypad", clock=clock,
-                               on_data=self._on_data)
+                               on_data=self._on_data, on_reopen=self.protocol.line_back)
         self.link.start()
 
     def _on_data(self, data: bytes, now: float) -> None:

@@ -37,8 +37,11 @@ class SerialLink:
                  on_data: Callable[[bytes, float], None] | None = None,
                  on_tick: Callable[[float], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 reopen_s: float = 1.0) -> None:
+                 reopen_s: float = 1.0,
+                 on_reopen: Callable[[], None] | None = None) -> None:
         self.name = name
+        # Called after the line came back: the device may have restarted in between.
+        self.on_reopen = on_reopen
         self.baudrate = baudrate
         self.poll_s = poll_s
         self.on_data = on_data
@@ -109,6 +112,8 @@ class SerialLink:
         except SerialDeviceError:
             return
         log.info("%s: link reopened", self.name)
+        if self.on_reopen is not None:
+            self.on_reopen()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -191,3 +191,16 @@ def test_the_driver_reconnects_after_the_line_drops() -> None:
             assert event is not None and event.action == KeypadAction.RECALL
     finally:
         driver.close()
+
+
+def test_a_restarted_keypad_numbering_afresh_is_not_taken_for_a_retransmission() -> None:
+    from hallq.hardware.serial.keypad import KEY, KeypadProtocol
+    from hallq.hardware.serial.framing import Frame
+
+    protocol = KeypadProtocol()
+    call = Frame(1, KEY, bytes([1, 0x01]))
+    events, _ = protocol.handle(call, now=0.0)
+    assert len(events) == 1
+    assert protocol.handle(call, now=1.0)[0] == []       # a retransmission within the window
+    protocol.line_back()
+    assert len(protocol.handle(call, now=2.0)[0]) == 1   # the same number after the line came back
