@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "serve": "hallq.server.cli:serve",
     "demo": "hallq.server.cli:demo",
     "db": "hallq.server.cli:db",
+    "writer": "hallq.server.cli:writer",
     "catalog": "hallq.server.cli:catalog",
     "user": "hallq.server.cli:user",
     "device": "hallq.server.cli:device",

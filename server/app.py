@@ -23,9 +23,9 @@ from .db import Database, upgrade
 from .live import EventHub
 from .metrics import LatencyMiddleware, Metrics
 from .models import Hall
-from .services import windows as window_cases
 from .services.actors import SYSTEM
 from .settings import Settings
+from .writer import Command, LocalPort, RemotePort, Writer
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
@@ -109,13 +109,8 @@ async def _sweeper(app: FastAPI, interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            def run() -> dict[str, int]:
-                with app.state.db.write() as s:
-                    if s.scalars(select(Hall.id)).first() is None:
-                        return {}
-                    return window_cases.sweep(s, now=app.state.clock(), actor=SYSTEM)
-            done = await asyncio.to_thread(run)
-            if any(done.values()):
+            done = await app.state.writer.run(Command("sweep", SYSTEM, app.state.clock()))
+            if any(v for v in done.values() if isinstance(v, int)):
                 log.info("sweep: %s", done)
                 app.state.hub.poke()
         except asyncio.CancelledError:
@@ -142,6 +137,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         with db.read() as s:
             app.state.hall_code = s.scalar(select(Hall.code).order_by(Hall.id).limit(1))
         await hub.start()
+        if settings.writer_socket:
+            app.state.writer = RemotePort(settings.writer_socket, on_commit=hub.poke)
+        else:
+            app.state.writer = LocalPort(Writer(db, app.state.secret, on_commit=hub.poke).start())
         sweeper = asyncio.create_task(_sweeper(app, settings.sweep_interval_s))
         try:
             yield
@@ -149,6 +148,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
+            await app.state.writer.close()
             await hub.stop()
             db.dispose()
 

@@ -138,6 +138,14 @@ def run_server(settings: Settings, *, banner: str = "") -> None:
         for stale in metrics_dir.glob("*.db"):
             stale.unlink()
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    writer = None
+    if settings.workers > 1:
+        # One writer for all workers: queue changes never wait on each other's database lock.
+        from .writer.process import WriterProcess, socket_path
+
+        path = settings.writer_socket or socket_path(settings)
+        writer = WriterProcess(path).start()
+        os.environ["HALLQ_WRITER_SOCKET"] = path
     if banner:
         click.echo(banner)
     try:
@@ -152,8 +160,19 @@ def run_server(settings: Settings, *, banner: str = "") -> None:
 
             uvicorn.run(create_app(settings, migrate=False), **options)
     finally:
+        if writer is not None:
+            writer.stop()
         if advert is not None:
             advert.close()
+
+
+@click.command(hidden=True)
+@click.option("--socket", "path", required=True, help="Unix socket the worker processes connect to.")
+def writer(path: str) -> None:
+    """The hall's writer process (started by hallq serve --workers N; settings from HALLQ_*)."""
+    from .writer.process import serve_writer
+
+    serve_writer(_settings(None), path)
 
 
 @click.command()

@@ -151,10 +151,17 @@ def publish(session: Session, event: Any) -> None:
 
 def publish_raw(session: Session, kind: str, payload: dict[str, Any]) -> None:
     """Queue an event on the session; it is written by ``_write_events`` just before commit."""
-    session.info.setdefault(_PENDING, []).append((kind, payload))
+    pending_events(session).append((kind, payload))
 
 
 _PENDING = "hallq_live_events"
+
+
+def pending_events(session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """The events this session's transaction will write at commit, in order. The writer cuts
+    this list back when a command of its batch rolls back to its savepoint."""
+    pending: list[tuple[str, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
+    return pending
 
 
 @sa_event.listens_for(Session, "before_commit")

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
                                  "revocation reaches the other worker processes within this time (0: check every request).")
     staff_token_hours: int = Field(default=12, ge=1, description="Hours a staff sign-in stays valid.")
     log_json: bool = Field(default=False, description="Write structured JSON log lines.")
+    writer_socket: str | None = Field(
+        default=None,
+        description="Unix socket of the hall's writer process. hallq serve sets it for its worker processes "
+        "when workers > 1; unset, each server process runs its writer itself.",
+    )
     voice_clips_dir: Path | None = Field(
         default=None,
         description="Folder of the hall's own recorded voice clips; overrides the generated ones.",

@@ -12,6 +12,7 @@ from ..models import Category, Department, Hall, Queue, ServiceItem, Window
 from ..services.actors import Actor
 from .deps import READERS, DbDep, require
 from .schemas import IdPath, IdQuery, WindowNumber
+from .views import window_dict
 
 router = APIRouter(tags=["catalog"])
 Reader = Annotated[Actor, Depends(require(*READERS))]
@@ -35,13 +36,6 @@ def queue_dict(q: Queue) -> dict[str, Any]:
     return {"id": q.id, "code": q.code, "prefix": q.prefix, "department_id": q.department_id,
             "name_zh": q.name_zh, "name_en": q.name_en, "daily_quota": q.daily_quota,
             "waiting_target_s": q.waiting_target_s, "waiting": q.waiting_count, "active": q.active}
-
-
-def window_dict(w: Window) -> dict[str, Any]:
-    return {"id": w.id, "number": w.number, "name_zh": w.name_zh, "name_en": w.name_en, "floor": w.floor,
-            "zone": w.zone, "policy": w.policy, "state": w.state, "pause_reason": w.pause_reason,
-            "queues": [{"queue_id": r.queue_id, "position": r.position, "weight": r.weight} for r in w.routes],
-            "comprehensive": w.comprehensive, "green_channel": w.green_channel}
 
 
 @router.get("/hall")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -27,12 +28,12 @@ def get_db(request: Request) -> Database:
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def clock(request: Request) -> datetime:
+async def clock(request: Request) -> datetime:
     now: Callable[[], datetime] = request.app.state.clock
     return now()
 
@@ -86,32 +87,37 @@ def actor_for_token(db: Database, token: str, now: datetime, cache: TokenCache |
     return actor
 
 
-def current_actor(
+async def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     if credentials is None or not credentials.credentials:
         raise QueueError("unauthenticated", "a bearer token is required")
-    actor = actor_for_token(request.app.state.db, credentials.credentials, request.app.state.clock(),
-                            request.app.state.tokens)
+    state = request.app.state
+    token, now = credentials.credentials, state.clock()
+    # A token this process checked moments ago is answered from memory, on the event loop;
+    # only a token it has not seen reads the database (on a thread).
+    actor = state.tokens.get(token, now)
+    if actor is None:
+        actor = await asyncio.to_thread(actor_for_token, state.db, token, now, state.tokens)
     request.state.actor = actor
     return actor
 
 
-def optional_actor(
+async def optional_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor | None:
     if credentials is None or not credentials.credentials:
         return None
-    return current_actor(request, credentials)
+    return await current_actor(request, credentials)
 
 
 def require(*roles: Role) -> Callable[[Actor], Actor]:
     """A dependency that lets only ``roles`` through (403 'forbidden' otherwise)."""
     allowed = frozenset(roles)
 
-    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if actor.role not in allowed:
             raise QueueError("forbidden", f"a {actor.role.value} may not do this",
                              role=actor.role.value)
@@ -129,6 +135,15 @@ ISSUERS = (Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)
 DbDep = Annotated[Database, Depends(get_db)]
 NowDep = Annotated[datetime, Depends(clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def write(request: Request, name: str, actor: Actor, now: datetime, **args: Any) -> dict[str, Any]:
+    """Hand a change of the live queues to the hall's writer; the answer comes after its commit."""
+    from ..writer import Command
+
+    port = request.app.state.writer
+    result: dict[str, Any] = await port.run(Command(name, actor, now, args))
+    return result
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..engine import QueueError, http_status
+from ..writer.batch import WriterUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,15 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if exc.code == "unauthenticated" else None
         return JSONResponse(error_body(exc.code, exc.message, exc.details or None),
                             status_code=http_status(exc.code), headers=headers)
+
+    @app.exception_handler(WriterUnavailable)
+    async def _writer_unavailable(_request: Request, exc: WriterUnavailable) -> JSONResponse:
+        # Nothing was acknowledged that is not stored; a retry with the same key is safe.
+        log.warning("writer unavailable: %s", exc)
+        message = ("the database is busy or unreachable; try again" if exc.code == "database_unavailable"
+                   else "the hall's writer is restarting; try again")
+        return JSONResponse(error_body(exc.code, message),
+                            status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

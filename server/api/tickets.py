@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+import asyncio
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from sqlalchemy.orm import Session
 
 from ..engine import QueueError
-from ..models import Queue, Ticket, Window
+from ..models import Ticket
 from ..services import tickets as tc
-from ..services import windows as wc
 from ..services.actors import VISITOR, Actor
-from .deps import ISSUERS, MANAGERS, STAFF, DbDep, NowDep, SettingsDep, require, transaction
+from .deps import ISSUERS, MANAGERS, STAFF, DbDep, NowDep, SettingsDep, require, write
 from .schemas import (
     IdPath,
     IssuedTicket,
@@ -22,17 +20,10 @@ from .schemas import (
     TicketStatus,
     TicketTransferRequest,
 )
+from .views import ticket_out
 
 router = APIRouter(tags=["tickets"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)]
-
-
-def ticket_out(s: Session, t: Ticket, now: datetime) -> TicketOut:
-    queue = s.get(Queue, t.queue_id)
-    assert queue is not None
-    window = s.get(Window, t.window_id) if t.window_id else None
-    pos = tc.position(s, t, now)
-    return TicketOut.of(t, queue, window, ahead=pos.ahead, wait=pos.estimated_wait_s)
 
 
 def status_url(request: Request, public_url: str | None, token: str) -> str:
@@ -42,23 +33,20 @@ def status_url(request: Request, public_url: str | None, token: str) -> str:
 
 @router.post("/tickets", status_code=status.HTTP_201_CREATED, response_model=IssuedTicket,
              responses={200: {"description": "A retry with the same Idempotency-Key: the same ticket"}})
-def issue(body: IssueRequest, request: Request, response: Response, now: NowDep, settings: SettingsDep,
-          actor: Annotated[Actor, Depends(require(*ISSUERS))], idempotency_key: IdempotencyKey = None) -> IssuedTicket:
+async def issue(body: IssueRequest, request: Request, response: Response, now: NowDep, settings: SettingsDep,
+                actor: Annotated[Actor, Depends(require(*ISSUERS))],
+                idempotency_key: IdempotencyKey = None) -> IssuedTicket:
     """Take a number for a service item. A retry with the same Idempotency-Key returns the
     first ticket (status 200) and never makes a second one."""
-    secret = request.app.state.secret
-    with transaction(request) as s:
-        t, replayed = tc.issue_ticket(s, body.service_id, actor=actor, now=now, secret=secret,
-                                      priority=body.priority, id_number=body.id_number, phone=body.phone,
-                                      idempotency_key=idempotency_key)
-        out = ticket_out(s, t, now)
-        queue_code = out.queue.code
-    if replayed:
+    done = await write(request, "issue", actor, now, service_id=body.service_id, priority=body.priority,
+                       id_number=body.id_number, phone=body.phone, idempotency_key=idempotency_key)
+    ticket = done["ticket"]
+    if done["replayed"]:
         response.status_code = status.HTTP_200_OK
     else:
-        request.app.state.metrics.issued(queue_code)
-    return IssuedTicket(**out.model_dump(), status_url=status_url(request, settings.public_url, t.token),
-                        token=t.token, replayed=replayed)
+        request.app.state.metrics.issued(ticket["queue"]["code"])
+    return IssuedTicket(**ticket, status_url=status_url(request, settings.public_url, done["token"]),
+                        token=done["token"], replayed=done["replayed"])
 
 
 @router.get("/tickets/status/{token}", response_model=TicketStatus, tags=["public"])
@@ -94,31 +82,26 @@ def get_ticket(ticket_id: IdPath, db: DbDep, now: NowDep, _actor: Annotated[Acto
 
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=TicketOut)
-def cancel(ticket_id: IdPath, request: Request, now: NowDep,
-           actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, tc.cancel(s, ticket_id, actor=actor, now=now), now)
+async def cancel(ticket_id: IdPath, request: Request, now: NowDep,
+                 actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> Any:
+    return (await write(request, "ticket_cancel", actor, now, ticket_id=ticket_id))["ticket"]
 
 
 @router.post("/tickets/status/{token}/cancel", response_model=TicketStatus, tags=["public"])
-def cancel_own(token: str, request: Request, db: DbDep, now: NowDep) -> TicketStatus:
+async def cancel_own(token: str, request: Request, db: DbDep, now: NowDep) -> TicketStatus:
     """A visitor gives up their own ticket from its status page."""
-    with transaction(request) as s:
-        t = tc.by_token(s, token[:64])
-        tc.cancel(s, t.id, actor=VISITOR, now=now)
-    return public_status(token, db, now)
+    await write(request, "ticket_cancel_own", VISITOR, now, token=token[:64])
+    return await asyncio.to_thread(public_status, token, db, now)
 
 
 @router.post("/tickets/{ticket_id}/reactivate", response_model=TicketOut)
-def reactivate(ticket_id: IdPath, request: Request, now: NowDep,
-               actor: Annotated[Actor, Depends(require(*STAFF))]) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, tc.reactivate(s, ticket_id, actor=actor, now=now), now)
+async def reactivate(ticket_id: IdPath, request: Request, now: NowDep,
+                     actor: Annotated[Actor, Depends(require(*STAFF))]) -> Any:
+    return (await write(request, "ticket_reactivate", actor, now, ticket_id=ticket_id))["ticket"]
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut)
-def transfer(ticket_id: IdPath, body: TicketTransferRequest, request: Request, now: NowDep,
-             actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, wc.transfer_ticket(s, ticket_id, body.queue_id, actor=actor, now=now), now)
+async def transfer(ticket_id: IdPath, body: TicketTransferRequest, request: Request, now: NowDep,
+                   actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> Any:
+    return (await write(request, "ticket_transfer", actor, now, ticket_id=ticket_id, queue_id=body.queue_id))["ticket"]
 

@@ -7,10 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from ..services import snapshots
-from ..services import windows as wc
 from ..services.actors import Actor
-from .catalog import window_dict
-from .deps import MANAGERS, READERS, WINDOW_ACTORS, DbDep, NowDep, require, transaction
+from .deps import MANAGERS, READERS, WINDOW_ACTORS, DbDep, NowDep, require, write
 from .schemas import (
     CallNumberRequest,
     FinishRequest,
@@ -20,7 +18,7 @@ from .schemas import (
     TransferRequest,
     WindowNumber,
 )
-from .tickets import IdempotencyKey, ticket_out
+from .tickets import IdempotencyKey
 
 router = APIRouter(prefix="/windows/{window_number}", tags=["windows"])
 WindowActor = Annotated[Actor, Depends(require(*WINDOW_ACTORS))]
@@ -28,109 +26,102 @@ WindowActor = Annotated[Actor, Depends(require(*WINDOW_ACTORS))]
 
 @router.post("/call-next", response_model=TicketOut,
              responses={204: {"description": "Nobody is waiting for this window"}})
-def call_next(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
-              idempotency_key: IdempotencyKey = None) -> Any:
+async def call_next(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+                    idempotency_key: IdempotencyKey = None) -> Any:
     """Call the next ticket by the window's routing policy; 204 when nobody waits. A key
     pressed twice with the same Idempotency-Key calls once."""
-    with transaction(request) as s:
-        t, _ = wc.call_next(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key)
-        out = ticket_out(s, t, now) if t is not None else None
-    if out is None:
+    done = await write(request, "call_next", actor, now, window=window_number, idempotency_key=idempotency_key)
+    ticket = done["ticket"]
+    if ticket is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    request.app.state.metrics.called(out.queue.code)
-    return out
+    request.app.state.metrics.called(ticket["queue"]["code"])
+    return ticket
 
 
 @router.post("/call-number", response_model=TicketOut)
-def call_number(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor,
-                idempotency_key: IdempotencyKey = None) -> TicketOut:
-    with transaction(request) as s:
-        t, _ = wc.call_number(s, window_number, body.number, actor=actor, now=now, idempotency_key=idempotency_key)
-        out = ticket_out(s, t, now)
-    request.app.state.metrics.called(out.queue.code)
-    return out
+async def call_number(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep,
+                      actor: WindowActor, idempotency_key: IdempotencyKey = None) -> Any:
+    done = await write(request, "call_number", actor, now, window=window_number, number=body.number,
+                       idempotency_key=idempotency_key)
+    request.app.state.metrics.called(done["ticket"]["queue"]["code"])
+    return done["ticket"]
+
+
+async def _act(request: Request, name: str, window_number: int, actor: Actor, now: Any,
+               idempotency_key: str | None, **args: Any) -> Any:
+    done = await write(request, name, actor, now, window=window_number, idempotency_key=idempotency_key, **args)
+    return done["ticket"]
 
 
 @router.post("/recall", response_model=TicketOut)
-def recall(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
-           idempotency_key: IdempotencyKey = None) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, wc.recall(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
+async def recall(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+                 idempotency_key: IdempotencyKey = None) -> Any:
+    return await _act(request, "recall", window_number, actor, now, idempotency_key)
 
 
 @router.post("/start", response_model=TicketOut)
-def start(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
-          idempotency_key: IdempotencyKey = None) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, wc.start(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
+async def start(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+                idempotency_key: IdempotencyKey = None) -> Any:
+    return await _act(request, "start", window_number, actor, now, idempotency_key)
 
 
 @router.post("/finish", response_model=TicketOut)
-def finish(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
-           body: FinishRequest | None = None, idempotency_key: IdempotencyKey = None) -> TicketOut:
-    with transaction(request) as s:
-        t = wc.finish(s, window_number, actor=actor, now=now, case_number=body.case_number if body else None,
-                      idempotency_key=idempotency_key)
-        return ticket_out(s, t, now)
+async def finish(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+                 body: FinishRequest | None = None, idempotency_key: IdempotencyKey = None) -> Any:
+    return await _act(request, "finish", window_number, actor, now, idempotency_key,
+                      case_number=body.case_number if body else None)
 
 
 @router.post("/no-show", response_model=TicketOut)
-def no_show(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
-            idempotency_key: IdempotencyKey = None) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, wc.no_show(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
+async def no_show(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+                  idempotency_key: IdempotencyKey = None) -> Any:
+    return await _act(request, "no_show", window_number, actor, now, idempotency_key)
 
 
 @router.post("/hold", response_model=TicketOut)
-def hold(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
-         idempotency_key: IdempotencyKey = None) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, wc.hold(s, window_number, actor=actor, now=now, idempotency_key=idempotency_key), now)
+async def hold(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor,
+               idempotency_key: IdempotencyKey = None) -> Any:
+    return await _act(request, "hold", window_number, actor, now, idempotency_key)
 
 
 @router.post("/resume", response_model=TicketOut)
-def resume(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep, actor: WindowActor,
-           idempotency_key: IdempotencyKey = None) -> TicketOut:
-    with transaction(request) as s:
-        return ticket_out(s, wc.resume(s, window_number, body.number, actor=actor, now=now,
-                                       idempotency_key=idempotency_key), now)
+async def resume(window_number: WindowNumber, body: CallNumberRequest, request: Request, now: NowDep,
+                 actor: WindowActor, idempotency_key: IdempotencyKey = None) -> Any:
+    return await _act(request, "resume", window_number, actor, now, idempotency_key, number=body.number)
 
 
 @router.post("/transfer", response_model=TicketOut)
-def transfer(window_number: WindowNumber, body: TransferRequest, request: Request, now: NowDep, actor: WindowActor,
-             idempotency_key: IdempotencyKey = None) -> TicketOut:
+async def transfer(window_number: WindowNumber, body: TransferRequest, request: Request, now: NowDep,
+                   actor: WindowActor, idempotency_key: IdempotencyKey = None) -> Any:
     """Move the current ticket (or ``number``) to another queue, keeping its number and time."""
-    with transaction(request) as s:
-        t = wc.transfer(s, window_number, body.queue_id, actor=actor, now=now, number=body.number,
-                        idempotency_key=idempotency_key)
-        return ticket_out(s, t, now)
+    return await _act(request, "transfer", window_number, actor, now, idempotency_key, queue_id=body.queue_id,
+                      number=body.number)
 
 
 @router.post("/open")
-def open_window(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
-    with transaction(request) as s:
-        return window_dict(wc.open_window(s, window_number, actor=actor, now=now))
+async def open_window(window_number: WindowNumber, request: Request, now: NowDep,
+                      actor: WindowActor) -> dict[str, Any]:
+    return (await write(request, "window_open", actor, now, window=window_number))["window"]  # type: ignore[no-any-return]
 
 
 @router.post("/pause")
-def pause(window_number: WindowNumber, body: PauseRequest, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
-    with transaction(request) as s:
-        return window_dict(wc.pause_window(s, window_number, body.reason, actor=actor, now=now))
+async def pause(window_number: WindowNumber, body: PauseRequest, request: Request, now: NowDep,
+                actor: WindowActor) -> dict[str, Any]:
+    return (await write(request, "window_pause", actor, now, window=window_number,  # type: ignore[no-any-return]
+                        reason=body.reason))["window"]
 
 
 @router.post("/close")
-def close(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
-    with transaction(request) as s:
-        return window_dict(wc.close_window(s, window_number, actor=actor, now=now))
+async def close(window_number: WindowNumber, request: Request, now: NowDep, actor: WindowActor) -> dict[str, Any]:
+    return (await write(request, "window_close", actor, now, window=window_number))["window"]  # type: ignore[no-any-return]
 
 
 @router.put("/routing")
-def routing(window_number: WindowNumber, body: RoutingRequest, request: Request, now: NowDep,
-            actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> dict[str, Any]:
+async def routing(window_number: WindowNumber, body: RoutingRequest, request: Request, now: NowDep,
+                  actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> dict[str, Any]:
     """Move a window to other queues (in order of preference), optionally with a policy."""
-    with transaction(request) as s:
-        return window_dict(wc.set_routing(s, window_number, body.queue_ids, policy=body.policy,
-                                          weights=body.weights, actor=actor, now=now))
+    return (await write(request, "window_routing", actor, now, window=window_number,  # type: ignore[no-any-return]
+                        queue_ids=body.queue_ids, policy=body.policy, weights=body.weights))["window"]
 
 
 @router.get("/waiting")

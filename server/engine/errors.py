@@ -72,6 +72,7 @@ CODES: dict[str, int] = {
     "already_evaluated": 409, "not_finished": 409, "evaluation_closed": 409,
     "unknown_follow_up": 404, "already_resolved": 409, "unknown_case": 404, "case_closed": 409,
     "unknown_company": 404, "credit_unavailable": 503,   # credit records
+    "writer_unavailable": 503, "invalid_command": 400, "internal_error": 500,   # the hall's writer
 }
 
 

@@ -1,0 +1,179 @@
+"""The hall's writer: every change to the live queues, applied in batches, one commit each.
+
+Commands arrive from the server's request handlers (in this process, or from worker
+processes over a local socket). The writer thread takes whatever has queued up while it was
+busy, runs each command under a savepoint of one transaction, commits once, and only then
+answers the batch: an answer is never ahead of the disk. A command that fails rolls back to
+its savepoint (and drops the events it published) without touching the rest of the batch.
+
+One writer per server means queue changes never wait for each other's database lock, and a
+batch of a hundred commands costs one commit instead of a hundred.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from ..db import Database
+from ..engine import QueueError
+from ..events import pending_events
+from .commands import Command, handler_for
+
+log = logging.getLogger(__name__)
+
+# Enough to amortise a commit, few enough that the first command of a batch never waits long
+# for the last one's work.
+MAX_BATCH = 200
+
+
+class WriterUnavailable(Exception):
+    """The writer stopped or its batch could not be committed; nothing of it was stored."""
+
+    def __init__(self, message: str, code: str = "writer_unavailable") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class BatchStats:
+    """What the writer did since it started (read by /metrics and the benchmarks)."""
+
+    batches: int = 0
+    commands: int = 0
+    failed_commits: int = 0
+    largest: int = 0
+    busy_s: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"batches": self.batches, "commands": self.commands, "failed_commits": self.failed_commits,
+                "largest": self.largest, "busy_s": round(self.busy_s, 3),
+                "mean_batch": round(self.commands / self.batches, 2) if self.batches else 0.0}
+
+
+@dataclass
+class Writer:
+    db: Database
+    secret: bytes
+    # Called after every commit with the batch's commands (the event hub is woken there).
+    on_commit: Callable[[], None] | None = None
+    max_batch: int = MAX_BATCH
+    stats: BatchStats = field(default_factory=BatchStats)
+
+    def __post_init__(self) -> None:
+        self._inbox: queue.SimpleQueue[tuple[Command, Future[dict[str, Any]]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    # -- life ------------------------------------------------------------------------------
+    def start(self) -> Writer:
+        self._thread = threading.Thread(target=self._run, name="hallq-writer", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopped = True
+        self._inbox.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stopped
+
+    # -- commands --------------------------------------------------------------------------
+    def submit(self, command: Command) -> Future[dict[str, Any]]:
+        """Queue ``command``; the future resolves to its result once its batch is committed,
+        or raises its QueueError, or WriterUnavailable."""
+        future: Future[dict[str, Any]] = Future()
+        if not self.alive:
+            future.set_exception(WriterUnavailable("the writer is not running"))
+            return future
+        self._inbox.put((command, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            first = self._inbox.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._inbox.put(None)
+                    break
+                batch.append(more)
+            self._apply(batch)
+        # Whatever is still queued was never run.
+        while True:
+            try:
+                left = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            if left is not None:
+                left[1].set_exception(WriterUnavailable("the writer stopped"))
+
+    def _apply(self, batch: list[tuple[Command, Future[dict[str, Any]]]]) -> None:
+        started = time.perf_counter()
+        outcomes: list[tuple[Future[dict[str, Any]], dict[str, Any] | BaseException]] = []
+        try:
+            with self.db.write() as session:
+                for command, future in batch:
+                    outcomes.append((future, self._one(session, command)))
+        except Exception as exc:   # the commit (or the connection) failed: nothing is stored
+            log.warning("writer: a batch of %d could not be committed: %s", len(batch), exc)
+            self.stats.failed_commits += 1
+            for _command, future in batch:
+                future.set_exception(WriterUnavailable(f"the change could not be stored: {exc}",
+                                                       code="database_unavailable"))
+            return
+        self.stats.batches += 1
+        self.stats.commands += len(batch)
+        self.stats.largest = max(self.stats.largest, len(batch))
+        self.stats.busy_s += time.perf_counter() - started
+        if self.on_commit is not None:
+            try:
+                self.on_commit()
+            except Exception:
+                log.warning("writer: on_commit failed", exc_info=True)
+        for future, outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    def _one(self, session: Session, command: Command) -> dict[str, Any] | BaseException:
+        """Run one command under a savepoint; a refusal rolls back only its own changes."""
+        events = pending_events(session)
+        mark = len(events)
+        try:
+            with session.begin_nested():
+                return handler_for(command.name)(session, command, self.secret)
+        except QueueError as exc:
+            del events[mark:]
+            return exc
+        except (DataError, OverflowError):
+            # The database refused a value (out of range, bad encoding): the request's fault.
+            del events[mark:]
+            return QueueError("invalid_value", "a value in the request cannot be stored")
+        except OperationalError:
+            raise   # the database itself failed: the whole batch is lost, none of it answered
+        except Exception as exc:   # a defect: this command only
+            del events[mark:]
+            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                raise
+            log.exception("writer: command %s failed", command.name)
+            return QueueError("internal_error", "the change failed on the server; nothing of it was stored")
