@@ -44,6 +44,7 @@ class KioskSettings:
     control_port: int | None = None
     font_path: str = DEFAULT_FONT
     prefetch_guides: bool = True
+    id_card_reader: str | None = None
 
 
 FIELDS_HELP: dict[str, str] = {
@@ -69,6 +70,7 @@ FIELDS_HELP: dict[str, str] = {
     "control_port": "a JSON control port on 127.0.0.1 for UI tests (off unless given)",
     "font_path": "a font with Simplified Chinese glyphs (fonts-wqy-microhei)",
     "prefetch_guides": "fetch every guide after start so guides open while the server is away",
+    "id_card_reader": "resident ID card reader port: /dev/ttyUSB0, a pty path or socket://HOST:PORT (115200 baud)",
 }
 
 

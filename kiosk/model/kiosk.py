@@ -28,7 +28,9 @@ from .clock import Clock, Idle, IdleTimer
 from .connection import Browse, Connection, Link
 from .context import Context
 from .credit import CreditLookup
+from .fields import Kind
 from .guides import GuideBrowser, fetch_guide
+from .idcard import TARGETS, CardRead, CardReader, IdCardSwipe
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Strings
 from .printing import KioskPrinter, StatusReporter
 from .tickets import TakeNumber
@@ -55,7 +57,7 @@ class Notice:
 
 class Kiosk:
     def __init__(self, settings: KioskSettings, *, printer: ReceiptPrinter | None = None,
-                 connection: Connection | None = None, clock: Clock = time.monotonic,
+                 id_reader: CardReader | None = None, connection: Connection | None = None, clock: Clock = time.monotonic,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC), browse: Browse | None = None) -> None:
         self.settings = settings
         self.clock = clock
@@ -72,6 +74,7 @@ class Kiosk:
         self.check_in = CheckIn(self.ctx)
         self.guides = GuideBrowser(self.ctx)
         self.credit = CreditLookup(self.ctx)
+        self.id_card = IdCardSwipe(id_reader)
         self.idle = IdleTimer(settings.idle_timeout_s, settings.idle_warning_s, clock)
         self.language = settings.language if settings.language in LANGUAGES else DEFAULT_LANGUAGE
         self.strings = Strings(self.language)
@@ -261,6 +264,24 @@ class Kiosk:
         self.reporter.stop()
         self.connection.close()
         self.printer.close()
+        self.id_card.close()
+
+    # -- the ID card reader -----------------------------------------------------------------
+
+    def read_id_card(self, target: str) -> CardRead:
+        """Blocks: read the card on the reader into the ID number of ``target`` ("ticket"
+        or "checkin"). On any failure nothing changes."""
+        if target not in TARGETS:
+            raise ValueError(f"an ID card fills a ticket or a check-in, not {target!r}")
+        outcome, checked = self.id_card.read()
+        if checked is not None:
+            if target == "ticket":
+                self.take_number.set_id_number(checked.value)
+            else:
+                self.check_in.set_mode(Kind.ID_NUMBER)
+                self.check_in.set_value(checked.value)
+        self.touch()
+        return outcome
 
     # -- what the screens show ------------------------------------------------------------
 
@@ -304,4 +325,7 @@ class Kiosk:
             "notices": [n.key for n in self.notices()],
             "take_number": self.take_number.describe(), "check_in": self.check_in.describe(),
             "guides": self.guides.describe(), "credit": self.credit.describe(),
+            "id_card": {"reader": self.id_card.available,
+                        "last": None if self.id_card.last is None else
+                        {"ok": self.id_card.last.ok, "code": self.id_card.last.code}},
         }
