@@ -231,4 +231,15 @@ STRINGS: dict[str, str] = {
     "idcard.error.bad_data": "The card's data is incomplete: please try again (code bad_data)",
     "idcard.error.bad_id_number": "The card's number fails its check: please ask at the help desk",
     "idcard.error.closed": "The reader is closed: please type the number",
+    # -- large-text mode: read aloud, help ------------------------------------------------
+    "elder.read": "Read aloud",
+    "elder.read_ticket": "Read my ticket",
+    "elder.help": "Call staff to help me",
+    "elder.choices": "You can choose: {choices}",
+    "elder.categories": "First choose the kind of matter",
+    "help.called": "The hall staff have been called: please wait by this kiosk",
+    "help.error.already_called": "Staff are on their way: please wait",
+    "help.error.unreachable": "Staff cannot be called right now: please go to the help desk",
+    "help.error.forbidden": "This kiosk cannot call staff: please go to the help desk",
+    "help.error.unauthenticated": "This kiosk cannot call staff: please go to the help desk",
 }

@@ -230,4 +230,15 @@ STRINGS: dict[str, str] = {
     "idcard.error.bad_data": "身份证信息不完整，请重试（错误码 bad_data）",
     "idcard.error.bad_id_number": "身份证号码校验不通过，请到咨询台",
     "idcard.error.closed": "读卡器已关闭，请输入身份证号",
+    # -- large-text mode: read aloud, help ------------------------------------------------
+    "elder.read": "朗读本页",
+    "elder.read_ticket": "朗读号票",
+    "elder.help": "请工作人员帮我",
+    "elder.choices": "可以选择：{choices}",
+    "elder.categories": "请先选择办事类别",
+    "help.called": "已通知大厅工作人员，请在本机旁稍候",
+    "help.error.already_called": "工作人员正在赶来，请稍候",
+    "help.error.unreachable": "暂时无法通知工作人员，请到服务台求助",
+    "help.error.forbidden": "本机不能呼叫工作人员，请到服务台求助",
+    "help.error.unauthenticated": "本机不能呼叫工作人员，请到服务台求助",
 }
