@@ -36,6 +36,7 @@ class Ui:
     printer: PrinterSimulator
     proxy: FaultProxy
     hall: DemoHall
+    workdir: Path
 
     def home(self) -> dict:
         self.app.tap("home") if self.app.state()["screen"] != "home" else None
@@ -57,12 +58,13 @@ def ui(demo_hall: DemoHall, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     try:
         with virtual_screen(1280, 1280) as env:
             app = KioskProcess(env, url=proxy.url, token=demo_hall.kiosk_token, printer=printer.tcp_uri,
-                               workdir=workdir, screenshot_dir=workdir / "shots")
+                               workdir=workdir, screenshot_dir=workdir / "shots",
+                               extra=["--read-aloud-dir", str(workdir / "speech")])
             try:
                 app.connect()
                 app.wait(lambda s: s["kiosk"]["link"] == "online" and s["kiosk"]["catalog"]["departments"] == 41
                          and s["texts"]["hall_name"] == "湘江市政务服务中心", timeout=60)
-                yield Ui(app, printer, proxy, demo_hall)
+                yield Ui(app, printer, proxy, demo_hall, workdir)
             finally:
                 app.stop()
     finally:
@@ -162,10 +164,36 @@ def test_english_one_touch_away_and_large_text(ui: Ui) -> None:
     ui.app.tap("elder")
     state = ui.app.wait(lambda s: s["kiosk"]["elder"])
     assert state["font_scale"] >= 2.0 and state["texts"]["elder"] == ZH.t("elder.off")
+    assert state["kiosk"]["target_scale"] >= 2.0
+    assert "lang" not in state["texts"] and "clock" not in state["texts"]       # fewer choices up top
+    assert state["texts"]["help"] == ZH.t("elder.help") and "help" not in state["disabled"]
     ui.app.tap("take_number")
+    # The kind of matter first, four large tiles a page; no column of small category buttons.
     state = ui.app.screen("departments")
-    assert sum(t.startswith("dept-") for t in state["texts"]) == 6     # fewer, larger tiles
+    tiles = [t for t in state["texts"] if t.startswith("ecat-")]
+    assert len(tiles) == 4 and "ecat-all" in tiles and state["texts"]["ecat-all"] == ZH.t("dept.all")
+    assert not any(t.startswith("dept-") for t in state["texts"])
+    ui.shot("elder-categories")
+    # Read aloud: the screen's title and its choices, spoken by espeak-ng into the test's folder.
+    ui.app.tap("read")
+    state = ui.app.wait(lambda s: s["kiosk"]["spoken"])
+    spoken = state["kiosk"]["spoken"]
+    assert spoken.startswith(ZH.t("dept.title")) and ZH.t("dept.all") in spoken
+    ui.app.tap("ecat-all")
+    state = ui.app.wait(lambda s: sum(t.startswith("dept-") for t in s["texts"]) == 4)   # fewer, larger tiles
     ui.shot("elder")
+    # Help me: the floor staff are called (a live event on the server), once per visitor.
+    ui.app.tap("help")
+    state = ui.app.wait(lambda s: s["kiosk"]["help"] == "called")
+    assert state["texts"]["help_message"] == ZH.t("help.called")
+    ui.app.tap("help")
+    state = ui.app.wait(lambda s: s["kiosk"]["help"] == "called" and s["texts"]["help_message"]
+                        == ZH.t("help.error.already_called"))
+    wavs = sorted((ui.workdir / "speech").glob("*.wav")) if shutil.which("espeak-ng") else []
+    assert not shutil.which("espeak-ng") or (wavs and wavs[0].read_bytes()[:4] == b"RIFF")
+    ui.app.tap("back")                                   # back to the kinds of matter first
+    state = ui.app.wait(lambda s: any(t.startswith("ecat-") for t in s["texts"])
+                        and not any(t.startswith("dept-") for t in s["texts"]))
     ui.app.tap("elder")
     state = ui.app.wait(lambda s: not s["kiosk"]["elder"])
     assert sum(t.startswith("dept-") for t in state["texts"]) == 9

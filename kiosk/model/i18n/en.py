@@ -232,9 +232,9 @@ STRINGS: dict[str, str] = {
     "idcard.error.bad_id_number": "The card's number fails its check: please ask at the help desk",
     "idcard.error.closed": "The reader is closed: please type the number",
     # -- large-text mode: read aloud, help ------------------------------------------------
-    "elder.read": "Read aloud",
+    "elder.read": "Read",
     "elder.read_ticket": "Read my ticket",
-    "elder.help": "Call staff to help me",
+    "elder.help": "Call staff",
     "elder.choices": "You can choose: {choices}",
     "elder.categories": "First choose the kind of matter",
     "help.called": "The hall staff have been called: please wait by this kiosk",
@@ -242,4 +242,5 @@ STRINGS: dict[str, str] = {
     "help.error.unreachable": "Staff cannot be called right now: please go to the help desk",
     "help.error.forbidden": "This kiosk cannot call staff: please go to the help desk",
     "help.error.unauthenticated": "This kiosk cannot call staff: please go to the help desk",
+    "elder.no_voice": "This kiosk cannot read aloud now: please call staff",
 }

@@ -231,9 +231,9 @@ STRINGS: dict[str, str] = {
     "idcard.error.bad_id_number": "身份证号码校验不通过，请到咨询台",
     "idcard.error.closed": "读卡器已关闭，请输入身份证号",
     # -- large-text mode: read aloud, help ------------------------------------------------
-    "elder.read": "朗读本页",
+    "elder.read": "朗读",
     "elder.read_ticket": "朗读号票",
-    "elder.help": "请工作人员帮我",
+    "elder.help": "找工作人员",
     "elder.choices": "可以选择：{choices}",
     "elder.categories": "请先选择办事类别",
     "help.called": "已通知大厅工作人员，请在本机旁稍候",
@@ -241,4 +241,5 @@ STRINGS: dict[str, str] = {
     "help.error.unreachable": "暂时无法通知工作人员，请到服务台求助",
     "help.error.forbidden": "本机不能呼叫工作人员，请到服务台求助",
     "help.error.unauthenticated": "本机不能呼叫工作人员，请到服务台求助",
+    "elder.no_voice": "本机暂时不能朗读，请找工作人员帮助",
 }
