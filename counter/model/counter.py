@@ -41,7 +41,7 @@ from .state import (
     waiting_from_rows,
 )
 from .timers import Clock
-from .undo import CONFIRMED, Confirm, UndoActions, Undoable
+from .undo import CONFIRMED, Confirm, Undoable, UndoActions
 
 if TYPE_CHECKING:
     from ..config import CounterConfig

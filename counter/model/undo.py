@@ -14,8 +14,8 @@ Pure: ``now`` in, decisions out; the view-model sends the requests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from .actions import Action

@@ -32,8 +32,8 @@ from .credit import CreditLookup
 from .elder import HelpCall, HelpOutcome, Speech, scales, screen_speech, ticket_speech
 from .fields import Kind
 from .guides import GuideBrowser, fetch_guide
-from .idcard import TARGETS, CardRead, CardReader, IdCardSwipe
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Strings
+from .idcard import TARGETS, CardRead, CardReader, IdCardSwipe
 from .printing import KioskPrinter, StatusReporter
 from .tickets import TakeNumber
 
