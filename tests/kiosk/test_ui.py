@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from hallq.hardware.idcard import IdCardReaderSimulator, sample_card
 from hallq.hardware.printer import PrinterSimulator
 from hallq.kiosk.model import Strings
 from PIL import Image
@@ -37,6 +38,7 @@ class Ui:
     proxy: FaultProxy
     hall: DemoHall
     workdir: Path
+    card: IdCardReaderSimulator
 
     def home(self) -> dict:
         self.app.tap("home") if self.app.state()["screen"] != "home" else None
@@ -55,21 +57,23 @@ def ui(demo_hall: DemoHall, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     printer = PrinterSimulator()
     printer.serve_tcp("127.0.0.1", 0)
     proxy = FaultProxy(demo_hall.server.port).up()
+    card = IdCardReaderSimulator()
     try:
         with virtual_screen(1280, 1280) as env:
             app = KioskProcess(env, url=proxy.url, token=demo_hall.kiosk_token, printer=printer.tcp_uri,
                                workdir=workdir, screenshot_dir=workdir / "shots",
-                               extra=["--read-aloud-dir", str(workdir / "speech")])
+                               extra=["--read-aloud-dir", str(workdir / "speech"), "--id-card-reader", card.url])
             try:
                 app.connect()
                 app.wait(lambda s: s["kiosk"]["link"] == "online" and s["kiosk"]["catalog"]["departments"] == 41
                          and s["texts"]["hall_name"] == "湘江市政务服务中心", timeout=60)
-                yield Ui(app, printer, proxy, demo_hall, workdir)
+                yield Ui(app, printer, proxy, demo_hall, workdir, card)
             finally:
                 app.stop()
     finally:
         proxy.down()
         printer.close()
+        card.close()
 
 
 def _qr_on_screen(path: Path) -> list[str]:
@@ -198,6 +202,31 @@ def test_english_one_touch_away_and_large_text(ui: Ui) -> None:
     state = ui.app.wait(lambda s: not s["kiosk"]["elder"])
     assert sum(t.startswith("dept-") for t in state["texts"]) == 9
     assert app["screen"] == "home"
+
+
+def test_check_in_by_id_card(ui: Ui) -> None:
+    app = ui.app
+    ui.home()
+    app.tap("check_in")
+    state = app.screen("checkin")
+    assert state["texts"]["checkin_card"].startswith(ZH.t("idcard.swipe"))
+    app.tap("checkin_card")                                      # nothing on the reader
+    state = app.wait(lambda s: s["texts"].get("checkin_card_message"))
+    assert state["texts"]["checkin_card_message"] == ZH.t("idcard.error.no_card")
+    ui.card.place(sample_card("430102199003070936"))
+    ui.card.fault = "cut"                                        # the answer stops part-way
+    app.tap("checkin_card")
+    state = app.wait(lambda s: s["texts"].get("checkin_card_message") == ZH.t("idcard.error.timeout"))
+    assert state["screen"] == "checkin" and state["kiosk"]["check_in"]["value"] == ""      # nothing filled
+    ui.card.fault = None
+    app.tap("checkin_card")
+    state = app.wait(lambda s: s["screen"] == "entry")
+    assert state["kiosk"]["check_in"]["mode"] == "id_number"
+    assert state["kiosk"]["check_in"]["value"] == "430102********0936"
+    assert state["kiosk"]["id_card"]["last"] == {"ok": True, "code": ""}
+    ui.card.remove()
+    app.tap("entry_cancel")
+    ui.home()
 
 
 def test_read_a_guide_print_its_checklist_and_take_a_number_for_it(ui: Ui) -> None:
