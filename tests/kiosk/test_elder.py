@@ -157,3 +157,19 @@ def test_only_a_kiosk_calls_for_help(demo_hall: DemoHall) -> None:
     with demo_hall.client(demo_hall.kiosk_token) as http:
         bad = http.post("/help", json={"reason": "lunch"})
     assert bad.status_code == 422
+
+
+def test_every_kiosk_string_is_drawable_in_its_font() -> None:
+    from pathlib import Path
+
+    from hallq.hardware.printer import DEFAULT_FONT
+    from hallq.kiosk.model.i18n import en, zh
+
+    from tests.support.glyphs import kv_literals, missing
+
+    font = Path(DEFAULT_FONT)
+    if not font.is_file():
+        pytest.skip("the kiosk's font is not installed (scripts/system-deps.sh)")
+    ui = Path(__file__).resolve().parents[2] / "kiosk" / "ui"
+    texts = [*zh.STRINGS.values(), *en.STRINGS.values(), *kv_literals(ui), *kv_literals(ui / "screens")]
+    assert missing(texts, font) == {}
