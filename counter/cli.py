@@ -33,13 +33,15 @@ DEMO_COUNTER_WINDOW = 20
 @click.option("--language", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--rating-timeout", type=click.FloatRange(5, 600), default=30.0, show_default=True,
               help="Seconds the on-screen rating panel waits for the visitor.")
+@click.option("--undo-seconds", type=click.FloatRange(2, 60), default=8.0, show_default=True,
+              help="How long a no-show or a transfer can still be undone.")
 @click.option("--windowed", is_flag=True, help="A 1280x800 window instead of full screen.")
 @click.option("--screenshot-dir", type=click.Path(path_type=Path), help="Where F12 saves screenshots.")
 @click.option("--test-driver", type=click.Path(path_type=Path), hidden=True,
               help="Open the test-driver channel and write its port to this file (tests only).")
 def counter(url: str | None, discovery: bool, window: int | None, keypad: str | None, display: str | None,
             display_address: int | None, display_framing: str, evaluator: str | None, device_token: str | None,
-            demo: bool, data_dir: Path, language: str, rating_timeout: float, windowed: bool,
+            demo: bool, data_dir: Path, language: str, rating_timeout: float, undo_seconds: float, windowed: bool,
             screenshot_dir: Path | None, test_driver: Path | None) -> None:
     """The clerk's desk: sign in, call, serve, transfer; keypad, window display, evaluator."""
     if demo:
@@ -56,7 +58,7 @@ def counter(url: str | None, discovery: bool, window: int | None, keypad: str | 
         url=url, discovery=discovery, window=window, keypad=keypad, display=display,
         display_address=display_address, display_framing=display_framing, evaluator=evaluator,
         device_token=device_token, language=language, screen_rating_timeout_s=rating_timeout,
-        windowed=windowed, screenshot_dir=screenshot_dir, test_driver=test_driver)
+        undo_s=undo_seconds, windowed=windowed, screenshot_dir=screenshot_dir, test_driver=test_driver)
     os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not read hallq's options
     from .ui.app import run
 

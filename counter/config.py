@@ -23,6 +23,7 @@ class CounterConfig:
     language: str = "zh"
     screen_rating_timeout_s: float = 30.0
     evaluator_timeout_s: float = 60.0
+    undo_s: float = 8.0                  # how long a no-show or transfer can be undone
     windowed: bool = False
     screenshot_dir: Path | None = None
     test_driver: Path | None = None      # port file of the test-driver channel (tests only)

@@ -1,5 +1,5 @@
 """hallq's hardware layer: receipt printers, counter devices (window displays, keypads,
-evaluators) and voice announcements, each with a simulator.
+evaluators), resident ID card readers and voice announcements, each with a simulator.
 
 The names below are the public surface; submodules load on first use, so importing
 ``hallq.hardware`` for a keypad does not load the printer stack, and nothing here
@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "PrinterError": "errors",
     "SerialDeviceError": "errors",
     "VoiceError": "errors",
+    "IdCardError": "errors",
     # printing
     "TicketPrint": "printer",
     "GuideChecklist": "printer",
@@ -45,6 +46,10 @@ _EXPORTS: dict[str, str] = {
     "DisplaySimulator": "serial",
     "KeypadSimulator": "serial",
     "EvaluatorSimulator": "serial",
+    # resident ID card reader
+    "IdCard": "idcard",
+    "IdCardReader": "idcard",
+    "IdCardReaderSimulator": "idcard",
     # voice
     "announcement_wav": "voice",
     "AnnouncementQueue": "voice",
@@ -65,6 +70,10 @@ __all__ = [
     "FileSink",
     "GuideChecklist",
     "HardwareError",
+    "IdCard",
+    "IdCardError",
+    "IdCardReader",
+    "IdCardReaderSimulator",
     "Keypad",
     "KeypadAction",
     "KeypadEvent",
@@ -106,7 +115,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .errors import HardwareError, PrinterError, SerialDeviceError, VoiceError
+    from .errors import HardwareError, IdCardError, PrinterError, SerialDeviceError, VoiceError
+    from .idcard import IdCard, IdCardReader, IdCardReaderSimulator
     from .printer import (
         CreditSummaryPrint,
         GuideChecklist,

@@ -125,7 +125,7 @@ def printer_sim(port: int, host: str, out_dir: str, width: int, encoding: str,
 # -- device-sim --------------------------------------------------------------------------
 
 @click.command("device-sim")
-@click.argument("kind", type=click.Choice(["keypad", "display", "evaluator"]))
+@click.argument("kind", type=click.Choice(["keypad", "display", "evaluator", "idcard"]))
 @click.option("--address", "addresses", multiple=True, type=int,
               help="Device address(es); displays default to every address.")
 @click.option("--tcp", "--port", "tcp_port", type=int, default=None,
@@ -142,7 +142,11 @@ def device_sim(kind: str, addresses: tuple[int, ...], tcp_port: int | None, host
     keypad: type call, recall, no_show, hold, resume, pause, finish, start,
     transfer [N], number DIGITS (typed then ENTER), call_number DIGITS, garbage.
     evaluator: rate 1-5, status. display: prints every frame; status.
+    idcard (a resident ID card reader): place [ID_NUMBER], remove, fault NAME|none, status.
     Append @ADDR to a command to use another address."""
+    if kind == "idcard":
+        _idcard_sim(link_path)
+        return
     from .serial import sim as devices
 
     simulator: devices.DeviceSimulator
@@ -178,6 +182,50 @@ def device_sim(kind: str, addresses: tuple[int, ...], tcp_port: int | None, host
                 pass
     finally:
         simulator.close()
+        if link_made and link_path:
+            with contextlib.suppress(OSError):
+                os.unlink(link_path)
+
+
+def _idcard_sim(link_path: str | None) -> None:
+    from .idcard.sim import FAULTS, IdCardReaderSimulator, sample_card
+
+    sim = IdCardReaderSimulator()
+
+    def command(line: str) -> str | None:
+        words = line.split()
+        if not words:
+            return None
+        if words[0] == "place":
+            try:
+                sim.place(sample_card(words[1]) if len(words) > 1 else None)
+            except (ValueError, IndexError):
+                return "place: give an 18-character ID number"
+            return "card placed"
+        if words[0] == "remove":
+            sim.remove()
+            return "card removed"
+        if words[0] == "fault" and len(words) == 2 and words[1] in (*FAULTS, "none"):
+            sim.fault = None if words[1] == "none" else words[1]
+            return f"fault {words[1]}"
+        if words[0] == "status":
+            return f"card {'on' if sim.card else 'off'} fault {sim.fault or 'none'} commands {len(sim.commands)}"
+        return f"unknown command; try place, remove, fault {'|'.join(FAULTS)}|none, status"
+
+    link_made = False
+    try:
+        if link_path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(link_path)
+            os.symlink(sim.path, link_path)
+            link_made = True
+        _say(f"device-sim idcard on {sim.path}" + (f" (link {link_path})" if link_made else ""))
+        with _until_stopped() as stop:
+            _read_stdin(command)
+            while not stop.wait(0.2):
+                pass
+    finally:
+        sim.close()
         if link_made and link_path:
             with contextlib.suppress(OSError):
                 os.unlink(link_path)

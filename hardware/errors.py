@@ -41,6 +41,10 @@ class VoiceError(HardwareError):
     """An announcement could not be built or played."""
 
 
+class IdCardError(HardwareError):
+    """A resident ID card could not be read; nothing of it is used."""
+
+
 # Stable codes, with the meaning callers may rely on.
 PRINTER_CODES: dict[str, str] = {
     "offline": "the printer reports itself offline (error state, feed button, waiting)",
@@ -72,4 +76,18 @@ VOICE_CODES: dict[str, str] = {
     "player_missing": "neither aplay nor paplay is installed",
     "player_failed": "the audio player failed or timed out",
     "closed": "the announcement queue has been closed",
+}
+
+IDCARD_CODES: dict[str, str] = {
+    "unreachable": "the reader's port could not be opened",
+    "no_card": "no card lies on the reader",
+    "select_failed": "a card is there but did not answer (moved, or not a resident ID card)",
+    "read_failed": "the reader could not read the card's data",
+    "timeout": "the reader did not answer in time (unplugged, or stopped mid-read)",
+    "disconnected": "the reader's line was lost during the read",
+    "bad_frame": "the reader's answer is not a valid frame (garbage, or a wrong check byte)",
+    "bad_status": "the reader answered with a status this driver does not know",
+    "bad_data": "the card's data is malformed (lengths, text or fields that disagree)",
+    "bad_id_number": "the card's ID number fails its check character, birth date or region code",
+    "closed": "the reader driver has been closed",
 }

@@ -23,6 +23,12 @@ log = logging.getLogger(__name__)
 @click.option("--printer", help="Receipt printer URI, e.g. tcp://127.0.0.1:9100 or serial:///dev/ttyUSB0.")
 @click.option("--printer-profile", default="80mm", show_default=True,
               help="80mm or 58mm, with changes (58mm,mode=raster), or a JSON file of profile fields.")
+@click.option("--id-card-reader", metavar="URL",
+              help="Resident ID card reader port: /dev/ttyUSB0, a pty path or socket://HOST:PORT.")
+@click.option("--read-aloud/--no-read-aloud", default=True, show_default=True,
+              help="Offer reading screens and tickets aloud (espeak-ng).")
+@click.option("--read-aloud-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write what is read aloud to WAV files here instead of playing it (tests).")
 @click.option("--fullscreen/--windowed", default=True, show_default=True, help="Full screen (a kiosk) or a window.")
 @click.option("--lock/--no-lock", default=None, help="Refuse to close from the screen (default: when full screen).")
 @click.option("--portrait", is_flag=True, help="A portrait screen (the window is portrait when windowed).")
@@ -75,5 +81,19 @@ def kiosk(**options: Any) -> None:
             printer = open_printer(settings.printer, settings.printer_profile)
         except Exception as exc:   # a bad URI: say so, like any other setting
             raise click.ClickException(f"printer {settings.printer}: {exc}") from exc
+    reader = None
+    if settings.id_card_reader:
+        from hallq.hardware.idcard import IdCardReader
+
+        reader = IdCardReader(settings.id_card_reader)   # opened at the first read: may be plugged in later
+    voice = None
+    if settings.read_aloud:
+        from hallq.hardware.errors import VoiceError
+        from hallq.hardware.readaloud import EspeakReader
+
+        try:
+            voice = EspeakReader(out_dir=settings.read_aloud_dir)
+        except VoiceError as exc:   # the kiosk works without a voice; the button says so
+            log.warning("no read-aloud: %s", exc.message)
     log.info("kiosk starting: server %s, printer %s", settings.url or "(zeroconf)", settings.printer or "none")
-    run_app(settings, Kiosk(settings, printer=printer))
+    run_app(settings, Kiosk(settings, printer=printer, id_reader=reader, reader=voice))

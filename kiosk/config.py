@@ -44,6 +44,9 @@ class KioskSettings:
     control_port: int | None = None
     font_path: str = DEFAULT_FONT
     prefetch_guides: bool = True
+    id_card_reader: str | None = None
+    read_aloud: bool = True
+    read_aloud_dir: Path | None = None
 
 
 FIELDS_HELP: dict[str, str] = {
@@ -69,6 +72,9 @@ FIELDS_HELP: dict[str, str] = {
     "control_port": "a JSON control port on 127.0.0.1 for UI tests (off unless given)",
     "font_path": "a font with Simplified Chinese glyphs (fonts-wqy-microhei)",
     "prefetch_guides": "fetch every guide after start so guides open while the server is away",
+    "read_aloud": "read screens and tickets aloud on request (espeak-ng through the sound card)",
+    "read_aloud_dir": "write what is read aloud to numbered WAV files here instead of playing it (tests)",
+    "id_card_reader": "resident ID card reader port: /dev/ttyUSB0, a pty path or socket://HOST:PORT (115200 baud)",
 }
 
 

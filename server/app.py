@@ -34,7 +34,7 @@ API = "/api/v1"
 # Routers of the API, in the order OpenAPI lists them. A module that this installation does
 # not have yet is skipped.
 API_MODULES = ("hall", "catalog", "tickets", "windows", "auth", "admin", "events", "guides", "credit",
-               "appointments", "evaluations", "reports", "manage")
+               "appointments", "evaluations", "reports", "manage", "help")
 PAGE_MODULES = ("pages", "booking")
 
 

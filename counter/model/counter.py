@@ -41,6 +41,7 @@ from .state import (
     waiting_from_rows,
 )
 from .timers import Clock
+from .undo import CONFIRMED, Confirm, Undoable, UndoActions
 
 if TYPE_CHECKING:
     from ..config import CounterConfig
@@ -58,7 +59,7 @@ STALE = frozenset({"window_busy", "window_idle", "invalid_transition", "window_c
 NOT_THIS_PREFIX = frozenset({"unknown_ticket", "not_served_here"})
 
 
-class CounterModel:
+class CounterModel(UndoActions):
     def __init__(self, config: CounterConfig, post: Post, *, clock: Clock = time.monotonic,
                  strings: Strings | None = None,
                  client_factory: Callable[..., HallClient] = HallClient,
@@ -102,6 +103,8 @@ class CounterModel:
         self.signing_in = False
         self.message: Message | None = None
         self.request: Action | None = None   # a dialog the screen should open for an action
+        self.confirming: Confirm | None = None   # a no-show or transfer waiting for the clerk's yes
+        self.undo: Undoable | None = None        # the last no-show or transfer, while it can be undone
         self.case_number = ""                # typed while serving; kept with "finish" (touch or key)
         self.devices: CounterDevices | None = None
         # bookkeeping
@@ -152,7 +155,8 @@ class CounterModel:
     @property
     def enabled(self) -> frozenset[Action]:
         """Actions whose buttons are enabled now."""
-        if self.screen != "work" or self.busy is not None or not self.online or self.ratings.prompt:
+        if self.screen != "work" or self.busy is not None or not self.online or self.ratings.prompt \
+                or (self.undo is not None and self.undo.pending):
             return frozenset()
         return enabled_actions(self.window_state, self.current.status if self.current else None)
 
@@ -403,14 +407,17 @@ class CounterModel:
         self.held, self.waiting, self.stats = [], [], {}
         self.busy = None
         self.request = None
+        self.confirming = self.undo = None
         self.case_number = ""
         self.stream_ok = self.stream_down = False
         self._refreshing = False
         self._pending_parts.clear()
 
     # -- actions --------------------------------------------------------------------------------
-    def press(self, action: Action | str, argument: str | None = None, *, source: str = "screen") -> bool:
-        """One touch or one key. Returns True when a request was sent."""
+    def press(self, action: Action | str, argument: str | None = None, *, source: str = "screen",
+              confirmed: bool = False) -> bool:
+        """One touch or one key. Returns True when a request was sent (or a transfer held
+        for its undo window)."""
         action = Action(action)
         if self.screen != "work":
             log.warning("%s from the %s ignored: nobody is signed in at this counter", action, source)
@@ -427,6 +434,9 @@ class CounterModel:
         if not self.online:
             self._say("explain.offline", "error")
             return False
+        if self.undo is not None and self.undo.pending:
+            self._say("explain.transfer_pending", "error")
+            return False
         status = self.current.status if self.current else None
         if action not in enabled_actions(self.window_state, status):
             self._say(why_not(action, self.window_state, status), "error")
@@ -434,6 +444,24 @@ class CounterModel:
         body, numbers = self._arguments(action, argument, source)
         if body is None and action in (Action.CALL_NUMBER, Action.TRANSFER, Action.PAUSE, Action.RESUME):
             return False  # the screen asks for the missing part
+        if action in CONFIRMED and self.current is not None:
+            # A touch asks first; a key on the caller keypad is deliberate and is not asked
+            # again. Either way the undo window follows.
+            if source == "screen" and not confirmed:
+                self.confirming = Confirm(action, argument, self.current.number,
+                                          self._queue_title(body.get("queue_id") if body else None))
+                self.request = None
+                self._changed()
+                return False
+            self.confirming = None
+            if action is Action.TRANSFER and body is not None:
+                self._hold_transfer(int(body["queue_id"]))
+                return True
+        self._send(action, body, numbers, source)
+        return True
+
+    def _send(self, action: Action, body: dict[str, Any] | None, numbers: list[str], source: str,
+              *, undoing: bool = False) -> None:
         assert self.client is not None and self.window is not None
         client, window, key = self.client, self.window, new_key()
         self.busy = action
@@ -448,8 +476,7 @@ class CounterModel:
             return client.window_action(window, action.value, body,
                                         key=key if action in IDEMPOTENT else None)
 
-        self._submit(perform, lambda result, error: self._acted(action, result, error))
-        return True
+        self._submit(perform, lambda result, error: self._acted(action, result, error, undoing=undoing))
 
     def _arguments(self, action: Action, argument: str | None, source: str
                    ) -> tuple[dict[str, Any] | None, list[str]]:
@@ -509,7 +536,7 @@ class CounterModel:
         self.request = None
         self._changed()
 
-    def _acted(self, action: Action, result: Any, error: ApiError | None) -> None:
+    def _acted(self, action: Action, result: Any, error: ApiError | None, *, undoing: bool = False) -> None:
         self.busy = None
         self._version += 1
         if error is not None:
@@ -545,7 +572,9 @@ class CounterModel:
         params: dict[str, Any] = {"number": number}
         if action is Action.TRANSFER:
             params["queue"] = result["queue"].get("name_en" if self.strings.language == "en" else "name_zh")
-        self._say(f"info.{action.value}", **params)
+        if action is Action.NO_SHOW:
+            self.undo = Undoable(Action.NO_SHOW, int(result["id"]), number, self.clock() + self.config.undo_s)
+        self._say("info.undone_no_show" if undoing else f"info.{action.value}", **params)
         self._refresh({"waiting", "stats"})
 
     def _failed(self, action: Action, error: ApiError) -> None:
@@ -627,12 +656,14 @@ class CounterModel:
         self._refreshing = True
         client, window, version = self.client, self.window, self._version
         wanted = set(parts)
+        known = {self.current.id: self.current.priority} if self.current and self.current.priority else {}
 
         def fetch() -> dict[str, Any]:
             out: dict[str, Any] = {}
             if "window" in wanted:
                 snap = client.snapshot(windows=str(window))
                 out["window"] = next((w for w in snap.get("windows", []) if w["number"] == window), None)
+                _with_priority(client, (out["window"] or {}).get("current"), known)
                 # held tickets survive an app restart: the server keeps them, not this session
                 out["held"] = client.window_held(window)
             if "waiting" in wanted:
@@ -737,7 +768,7 @@ class CounterModel:
         """Called by the screen about twice a second: timeouts, retries, reconnection."""
         if self._closed:
             return
-        changed = self.ratings.tick()
+        changed = self.ratings.tick() | self._undo_tick()
         now = self.clock()
         if self.screen == "connecting" and self.client is None and now >= self._next_probe \
                 and self.message is not None:
@@ -761,3 +792,16 @@ class CounterModel:
         for client in [self.client, *self._clients.values()]:
             if client is not None:
                 client.close()
+
+
+def _with_priority(client: HallClient, current: dict[str, Any] | None, known: dict[int, str]) -> None:
+    """Add the priority to a window snapshot's current ticket (the snapshot leaves it out)."""
+    if current is None or current.get("priority"):
+        return
+    if current["id"] in known:
+        current["priority"] = known[current["id"]]
+        return
+    try:
+        current["priority"] = client.get(f"/tickets/{int(current['id'])}").get("priority")
+    except ApiError as exc:   # a counter device's sign-in may not read tickets: no badge then
+        log.info("priority of ticket %s unknown: %s", current["id"], exc.code)

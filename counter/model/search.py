@@ -46,6 +46,9 @@ class QueueIndex:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def by_id(self, queue_id: int) -> QueueEntry | None:
+        return next((e for e in self.entries if e.id == queue_id), None)
+
     def search(self, query: str, *, exclude: int | None = None, limit: int = 200) -> list[QueueEntry]:
         """Best matches first: the exact prefix, then Chinese text, initials, pinyin, the
         English name or code. An empty query lists every queue."""

@@ -25,6 +25,15 @@ class Ticket:
     waited_s: int
     since: Since                 # when the current phase (called, serving) began
     recall_count: int = 0
+    priority: str | None = None  # green | appointment | elderly | normal; None until known
+
+
+PRIORITIES = ("green", "appointment", "elderly")   # the classes that get a badge, strongest first
+
+
+def priority_badge(priority: str | None) -> str | None:
+    """The message key of a ticket's priority badge (its reason), or None for a normal one."""
+    return f"priority.{priority}" if priority in PRIORITIES else None
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,8 @@ def ticket_from_answer(answer: dict[str, Any], now: float) -> Ticket | None:
     return Ticket(id=int(answer["id"]), number=str(answer["number"]), status=status,
                   queue_id=int(answer["queue"]["id"]), service_id=answer.get("service_id"),
                   waited_s=_seconds_between(answer.get("issued_at"), answer.get("called_at")),
-                  since=Since(now), recall_count=int(answer.get("recall_count") or 0))
+                  since=Since(now), recall_count=int(answer.get("recall_count") or 0),
+                  priority=answer.get("priority"))
 
 
 def ticket_from_snapshot(current: dict[str, Any] | None, before: Ticket | None, now: float) -> Ticket | None:
@@ -94,7 +104,9 @@ def ticket_from_snapshot(current: dict[str, Any] | None, before: Ticket | None, 
                   queue_id=int(current["queue_id"]), service_id=current.get("service_id"),
                   waited_s=int(current.get("waited_s") or 0),
                   since=before.since if same and before else Since(now, float(current.get("for_s") or 0)),
-                  recall_count=before.recall_count if same and before else 0)
+                  recall_count=before.recall_count if same and before else 0,
+                  priority=current.get("priority") or (before.priority if before and before.id == current["id"]
+                                                       else None))
 
 
 def waiting_from_rows(rows: list[dict[str, Any]]) -> list[Waiting]:

@@ -94,6 +94,7 @@ def make_app(config: CounterConfig) -> Any:
             self.number_dialog = dialogs.NumberDialog()
             self.pause_dialog = dialogs.PauseDialog()
             self.transfer_dialog = dialogs.TransferDialog()
+            self.confirm_dialog = dialogs.ConfirmDialog()
             self.rating_panel = rating.RatingPanel()
             self.model.subscribe(self.sync)
             Window.bind(on_key_down=self._key_down, on_request_close=lambda *_: False)
@@ -132,6 +133,11 @@ def make_app(config: CounterConfig) -> Any:
                 self.rating_panel.dismiss(animation=False)
 
         def _sync_dialogs(self) -> None:
+            asking = self.model.confirming if self.model.screen == "work" else None
+            if asking is None and self.confirm_dialog.parent is not None:
+                self.confirm_dialog.dismiss(animation=False)
+            elif asking is not None and self.confirm_dialog.parent is None:
+                self.confirm_dialog.ask(self.model)
             request = self.model.request if self.model.screen == "work" else None
             dialogs_by_action: dict[Action, Any] = {Action.CALL_NUMBER: self.number_dialog, Action.RESUME: self.number_dialog,
                                  Action.PAUSE: self.pause_dialog, Action.TRANSFER: self.transfer_dialog}
@@ -150,18 +156,21 @@ def make_app(config: CounterConfig) -> Any:
                 wanted.ask(self.model)
 
         def _close_dialogs(self) -> None:
-            for dialog in (self.number_dialog, self.pause_dialog, self.transfer_dialog):
+            for dialog in (self.number_dialog, self.pause_dialog, self.transfer_dialog, self.confirm_dialog):
                 if dialog.parent is not None:
                     dialog.dismiss(animation=False)
 
         def _tick(self, _dt: float) -> None:
             self.model.tick()
-            if self.model.screen == "work":
+            if self.model.screen == "work" and self.screens.current == "work":
                 self.work.sync_timer(self.model)
 
         # -- from the clerk to the view-model ---------------------------------------------------
         def press(self, action: str, argument: str | None = None) -> bool:
             return self.model.press(action, argument)
+
+        def undo(self) -> bool:
+            return self.model.undo_last()
 
         def toggle_language(self) -> None:
             language = "en" if self.model.strings.language == "zh" else "zh"
@@ -173,6 +182,9 @@ def make_app(config: CounterConfig) -> Any:
             name = key_names.get(key, "")
             if name == "f12":
                 self.screenshot()
+                return True
+            if name == "f9" and self.model.screen == "work":
+                self.undo()
                 return True
             action = SHORTCUTS.get(name)
             if action is None or self.model.screen != "work":

@@ -11,23 +11,26 @@ from kivy.properties import StringProperty
 from kivy.uix.modalview import ModalView
 
 from ..model import Action, CounterModel
+from ..model.pad import DIGITS, LETTERS, key_label, typed
 from .widgets import FlatButton
-
-PAD = ("1", "2", "3", "A", "4", "5", "6", "B", "7", "8", "9", "C", "0", "⌫")
 
 
 class NumberDialog(ModalView):
-    """The number for call-number or resume."""
+    """The number for call-number or resume: digits on the left, the prefixes' letters on
+    the right."""
 
     action = StringProperty(Action.CALL_NUMBER.value)
     title_key = StringProperty("call_number.title")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        for key in PAD:
-            button = FlatButton(text=key, font_size=dp(26), tint=(0.3, 0.38, 0.48, 1))
-            button.bind(on_release=lambda b: self._key(b.text))
-            self.ids.pad.add_widget(button)
+        for keys, grid, tint in ((DIGITS, self.ids.digits, (0.3, 0.38, 0.48, 1)),
+                                 (LETTERS, self.ids.letters, (0.2, 0.45, 0.65, 1))):
+            for key in keys:
+                button = FlatButton(text=key_label(key), font_size=dp(24), tint=tint)
+                button.pad_key = key
+                button.bind(on_release=lambda b: self._key(b.pad_key))
+                grid.add_widget(button)
 
     def ask(self, action: Action) -> None:
         self.action = action.value
@@ -37,8 +40,7 @@ class NumberDialog(ModalView):
         self.ids.number.focus = True
 
     def _key(self, key: str) -> None:
-        field = self.ids.number
-        field.text = field.text[:-1] if key == "⌫" else (field.text + key)[:10]
+        self.ids.number.text = typed(self.ids.number.text, key)
 
     def confirm(self) -> None:
         text = self.ids.number.text.strip()
@@ -94,3 +96,23 @@ class TransferDialog(ModalView):
 
     def cancel(self) -> None:
         App.get_running_app().model.cancel_request()
+
+
+class ConfirmDialog(ModalView):
+    """The clerk's yes before a no-show or a transfer (both can be undone for a few seconds)."""
+
+    question = StringProperty("")
+    hint = StringProperty("")
+
+    def ask(self, model: CounterModel) -> None:
+        asked = model.confirming
+        assert asked is not None
+        self.question = model.text(f"confirm.{asked.action.value}", number=asked.number, queue=asked.queue_name)
+        self.hint = model.text("confirm.undo_hint", seconds=int(model.config.undo_s))
+        self.open()
+
+    def confirm(self) -> None:
+        App.get_running_app().model.confirm()
+
+    def cancel(self) -> None:
+        App.get_running_app().model.cancel_confirm()

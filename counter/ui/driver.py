@@ -20,8 +20,8 @@ from .widgets import CounterAction
 LABELS = {
     "signin": ("message", "server", "submit"),
     "window": ("message",),
-    "work": ("title", "clerk", "online", "banner", "state", "number", "service", "waited", "timer",
-             "recalls", "message", "stats"),
+    "work": ("title", "clerk", "online", "banner", "state", "number", "priority", "service", "waited", "timer",
+             "recalls", "message", "undo", "stats"),
 }
 
 
@@ -76,8 +76,11 @@ class CounterDriver:
             "online": model.online,
             "window": model.window,
             "window_state": model.window_state,
-            "current": {"id": model.current.id, "number": model.current.number, "status": model.current.status}
-            if model.current else None,
+            "current": {"id": model.current.id, "number": model.current.number, "status": model.current.status,
+                        "priority": model.current.priority} if model.current else None,
+            "confirming": model.confirming.action.value if model.confirming else None,
+            "undo": {"action": model.undo.action.value, "number": model.undo.number,
+                     "pending": model.undo.pending, "open": model.undo_left() > 0} if model.undo else None,
             "busy": model.busy.value if model.busy else None,
             "enabled": sorted(b.action for b in buttons if not b.disabled),
             "request": model.request.value if model.request else None,
@@ -88,10 +91,15 @@ class CounterDriver:
             "stats": model.stats,
             "language": model.strings.language,
             "dialog": next((name for name, d in (("number", app.number_dialog), ("pause", app.pause_dialog),
-                                                 ("transfer", transfer)) if d.parent is not None), None),
+                                                 ("transfer", transfer), ("confirm", app.confirm_dialog))
+                            if d.parent is not None), None),
             "transfer_items": [_text(b) for b in reversed(transfer.ids.queue_list.children)]
             if transfer.parent is not None else [],
             "rating_panel": app.rating_panel.parent is not None,
+            "confirm_question": app.confirm_dialog.question if app.confirm_dialog.parent is not None else None,
+            "pad": {"typed": app.number_dialog.ids.number.text,
+                    "digits": [_text(b) for b in reversed(app.number_dialog.ids.digits.children)],
+                    "letters": [_text(b) for b in reversed(app.number_dialog.ids.letters.children)]},
             "windows": [int(w["number"]) for w in model.windows],
         }
 
@@ -109,7 +117,8 @@ class CounterDriver:
         scope, _, name = target.partition(".")
         roots: dict[str, Widget] = {
             "signin": app.signin, "window": app.window_screen, "work": app.work, "rating": app.rating_panel,
-            "number": app.number_dialog, "pause": app.pause_dialog, "transfer": app.transfer_dialog}
+            "number": app.number_dialog, "pause": app.pause_dialog, "transfer": app.transfer_dialog,
+            "confirm": app.confirm_dialog}
         root = roots.get(scope)
         if root is None:
             return None
@@ -123,6 +132,9 @@ class CounterDriver:
                             None)
             if scope == "rating" and name == "reason":
                 return root._reasons.get(index)
+            if scope == "number" and name == "key":
+                return next((b for grid in (root.ids.digits, root.ids.letters) for b in grid.children
+                             if getattr(b, "pad_key", None) == index), None)
             if scope == "work" and name == "held":
                 return next((b for b in root.ids.held_list.children
                              if getattr(b, "ticket_number", None) == index), None)

@@ -12,6 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from ..model import CounterModel, WorkState, duration
+from ..model.state import priority_badge
 from .widgets import FlatButton
 
 
@@ -27,6 +28,9 @@ class WorkScreen(Screen):
     waited_text = StringProperty("")
     timer_text = StringProperty("")
     recalls_text = StringProperty("")
+    priority = StringProperty("")
+    priority_text = StringProperty("")
+    undo_text = StringProperty("")
     message = StringProperty("")
     message_error = BooleanProperty(False)
     waiting_total = StringProperty("")
@@ -53,6 +57,9 @@ class WorkScreen(Screen):
         self.state_text = (t("state.paused", reason=model.pause_reason or "") if state is WorkState.PAUSED
                            else t(f"state.{state.value}"))
         current = model.current
+        badge = priority_badge(current.priority) if current is not None else None
+        self.priority = (current.priority or "") if current is not None and badge else ""
+        self.priority_text = t(badge) if badge else ""
         if current is None:
             self.number_text = t("ticket.none")
             self.service_text = self.waited_text = self.recalls_text = ""
@@ -84,6 +91,8 @@ class WorkScreen(Screen):
         self._sync_held(model)
 
     def sync_timer(self, model: CounterModel) -> None:
+        left = model.undo_left()
+        self.undo_text = model.text("work.undo", seconds=int(left + 0.999)) if left > 0 else ""
         current = model.current
         if current is None:
             self.timer_text = ""

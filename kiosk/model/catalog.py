@@ -21,22 +21,12 @@ from typing import Any
 from hallq.client import ApiError, HallClient
 
 from .connection import Connection
+from .search import merge, search
 
 log = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
 CACHE_FILE = "catalog.json"
-
-
-def _matches(item: dict[str, Any], query: str) -> bool:
-    """The same idea as the server's search, for offline use: Chinese text inside the name,
-    pinyin initials at the start of the initials, English words inside the English name."""
-    q = query.strip()
-    if not q:
-        return True
-    low = q.lower()
-    return (q in str(item.get("name_zh") or "") or str(item.get("initials") or "").startswith(low)
-            or low in str(item.get("pinyin") or "") or low in str(item.get("name_en") or "").lower())
 
 
 class Catalog:
@@ -127,15 +117,17 @@ class Catalog:
 
     def search_departments(self, connection: Connection | None, query: str,
                            category_id: int | None = None) -> list[dict[str, Any]]:
-        """Departments matching Chinese text or pinyin initials: the server's search when it
-        answers, the same matching on the held list when it does not."""
+        """Departments matching Chinese text, full pinyin, initials or a common name: the
+        server's search when it answers, and the kiosk's own matching on the held list
+        (which also knows full pinyin typed without spaces and common names)."""
+        local = search(self.departments_in(category_id), query)
         if connection is not None and connection.online:
             try:
                 found = connection.call(lambda c: c.departments(q=query, category_id=category_id))
-                return list(found)
+                return merge(list(found), local)
             except ApiError as exc:
                 log.info("department search offline: %s", exc.code)
-        return [d for d in self.departments_in(category_id) if _matches(d, query)]
+        return local
 
     def services_of(self, connection: Connection | None, department_id: int) -> list[dict[str, Any]]:
         """A department's service items (from the server when it answers)."""
@@ -171,13 +163,14 @@ class Catalog:
             return self.guides.get(service_id)
 
     def search_services(self, query: str, department_id: int | None = None) -> list[dict[str, Any]]:
-        """Offline search over the held items: name, initials, English name."""
+        """Offline search over the held items: name, full pinyin, initials, English name,
+        common names."""
         with self._lock:
             items = list(self.services.values())
         order = {i: n for n, i in enumerate(sid for ids in self.dept_services.values() for sid in ids)}
         items.sort(key=lambda s: order.get(int(s["id"]), 1 << 30))
-        return [s for s in items if (department_id is None or s.get("department_id") == department_id)
-                and _matches(s, query)]
+        return search([s for s in items if department_id is None or s.get("department_id") == department_id],
+                      query)
 
     def prefetch(self, connection: Connection, fetch_guide: Callable[[HallClient, int], dict[str, Any]],
                  stop: threading.Event, pace_s: float = 0.01) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +27,7 @@ from .tickets import Refused, refused
 
 LISTS = ("abnormal", "dishonest", "red")
 SEARCH_LIMIT = 20
+QUERIED_FORMAT = "%Y-%m-%d %H:%M"   # as the printed summary writes it
 
 
 def _day(value: Any) -> date | None:
@@ -127,6 +128,16 @@ class CreditLookup:
     def memberships(self) -> tuple[Membership, ...]:
         return memberships(self.record or {}, self.today())
 
+    def queried_at(self) -> datetime:
+        """When the record was read, in the hall's time zone: the screen and the printout
+        both show this one (the server answers in UTC)."""
+        tz = self.ctx.catalog.hall.get("timezone")
+        return (parse_time((self.record or {}).get("queried_at"), tz)
+                or parse_time(self.ctx.now().isoformat(), tz) or self.ctx.now())
+
+    def queried_text(self) -> str:
+        return self.queried_at().strftime(QUERIED_FORMAT)
+
     def summary(self) -> CreditSummaryPrint:
         """The printed summary of the record being read (Chinese names of lists and status)."""
         if self.record is None:
@@ -134,8 +145,7 @@ class CreditLookup:
         zh = Strings("zh")
         reg = self.record.get("registration") or {}
         hall = self.ctx.catalog.hall
-        queried = parse_time(self.record.get("queried_at"), hall.get("timezone")) \
-            or parse_time(self.ctx.now().isoformat(), hall.get("timezone")) or self.ctx.now()
+        queried = self.queried_at()
         tax = self.record.get("tax") or {}
         return CreditSummaryPrint(
             company_name=str(reg.get("name") or ""), credit_code=str(reg.get("code") or ""),

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hallq.hardware.printer import ReceiptPrinter
+from hallq.hardware.readaloud import Reader
 
 from hallq.client import ApiError
 
@@ -28,14 +29,16 @@ from .clock import Clock, Idle, IdleTimer
 from .connection import Browse, Connection, Link
 from .context import Context
 from .credit import CreditLookup
+from .elder import HelpCall, HelpOutcome, Speech, scales, screen_speech, ticket_speech
+from .fields import Kind
 from .guides import GuideBrowser, fetch_guide
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Strings
+from .idcard import TARGETS, CardRead, CardReader, IdCardSwipe
 from .printing import KioskPrinter, StatusReporter
 from .tickets import TakeNumber
 
 log = logging.getLogger(__name__)
 
-ELDER_SCALE = 1.35
 
 
 def _version() -> str:
@@ -55,6 +58,7 @@ class Notice:
 
 class Kiosk:
     def __init__(self, settings: KioskSettings, *, printer: ReceiptPrinter | None = None,
+                 id_reader: CardReader | None = None, reader: Reader | None = None,
                  connection: Connection | None = None, clock: Clock = time.monotonic,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC), browse: Browse | None = None) -> None:
         self.settings = settings
@@ -72,6 +76,9 @@ class Kiosk:
         self.check_in = CheckIn(self.ctx)
         self.guides = GuideBrowser(self.ctx)
         self.credit = CreditLookup(self.ctx)
+        self.id_card = IdCardSwipe(id_reader)
+        self.speech = Speech(reader)
+        self.help = HelpCall(self.ctx)
         self.idle = IdleTimer(settings.idle_timeout_s, settings.idle_warning_s, clock)
         self.language = settings.language if settings.language in LANGUAGES else DEFAULT_LANGUAGE
         self.strings = Strings(self.language)
@@ -142,7 +149,34 @@ class Kiosk:
 
     @property
     def font_scale(self) -> float:
-        return ELDER_SCALE if self.elder else 1.0
+        return scales(self.elder)[0]
+
+    @property
+    def target_scale(self) -> float:
+        """How much larger touch targets are (large-text mode: twice)."""
+        return scales(self.elder)[1]
+
+    # -- read aloud and help (large-text mode offers both; they work in either mode) ---------
+
+    def read_screen(self, title: str, lines: list[str], choices: list[str]) -> bool:
+        """Read a screen aloud: its title, text and choices, as the screen shows them."""
+        self.touch()
+        return self.speech.say(screen_speech(title, lines, choices, self.strings), self.language)
+
+    def read_ticket(self) -> bool:
+        """Read the ticket just issued aloud (number, people ahead, wait)."""
+        from .tickets import Issued
+
+        outcome = self.check_in.outcome if isinstance(self.check_in.outcome, Issued) \
+            else self.take_number.outcome
+        if not isinstance(outcome, Issued):
+            return False
+        return self.speech.say(ticket_speech(outcome, self.strings), self.language)
+
+    def call_help(self, screen: str) -> HelpOutcome:
+        """Blocks: call the floor staff to this kiosk."""
+        self.touch()
+        return self.help.call(screen, elder=self.elder)
 
     # -- idle -----------------------------------------------------------------------------
 
@@ -159,8 +193,9 @@ class Kiosk:
 
     def reset(self) -> None:
         """The next visitor starts from nothing: flows, typed text, language, text size."""
-        for flow in (self.take_number, self.check_in, self.guides, self.credit):
+        for flow in (self.take_number, self.check_in, self.guides, self.credit, self.help):
             flow.reset()
+        self.speech.stop()
         self.set_language(self.settings.language if self.settings.language in LANGUAGES else DEFAULT_LANGUAGE)
         self.set_elder(False)
         self.idle.touch()
@@ -261,6 +296,25 @@ class Kiosk:
         self.reporter.stop()
         self.connection.close()
         self.printer.close()
+        self.id_card.close()
+        self.speech.stop()
+
+    # -- the ID card reader -----------------------------------------------------------------
+
+    def read_id_card(self, target: str) -> CardRead:
+        """Blocks: read the card on the reader into the ID number of ``target`` ("ticket"
+        or "checkin"). On any failure nothing changes."""
+        if target not in TARGETS:
+            raise ValueError(f"an ID card fills a ticket or a check-in, not {target!r}")
+        outcome, checked = self.id_card.read()
+        if checked is not None:
+            if target == "ticket":
+                self.take_number.set_id_number(checked.value)
+            else:
+                self.check_in.set_mode(Kind.ID_NUMBER)
+                self.check_in.set_value(checked.value)
+        self.touch()
+        return outcome
 
     # -- what the screens show ------------------------------------------------------------
 
@@ -304,4 +358,9 @@ class Kiosk:
             "notices": [n.key for n in self.notices()],
             "take_number": self.take_number.describe(), "check_in": self.check_in.describe(),
             "guides": self.guides.describe(), "credit": self.credit.describe(),
+            "target_scale": self.target_scale, "spoken": self.speech.last,
+            "help": None if self.help.outcome is None else self.help.outcome.code or "called",
+            "id_card": {"reader": self.id_card.available,
+                        "last": None if self.id_card.last is None else
+                        {"ok": self.id_card.last.ok, "code": self.id_card.last.code}},
         }

@@ -9,21 +9,22 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-# Tiles per page: (columns, rows) by orientation and text size. Large text means fewer,
-# larger tiles.
+# Tiles per page: (columns, rows) by orientation and text size. Large text (twice the
+# letters) means fewer, larger tiles: at most four choices at a time, each at least twice
+# as large as in the standard layout.
 GRIDS: dict[tuple[bool, bool], tuple[int, int]] = {
     # (portrait, elder) -> (columns, rows)
     (False, False): (3, 3),
-    (False, True): (2, 3),
+    (False, True): (2, 2),
     (True, False): (2, 5),
-    (True, True): (1, 5),
+    (True, True): (1, 4),
 }
 # Rows of names (service items, search results, companies): (columns, rows).
 LISTS: dict[tuple[bool, bool], tuple[int, int]] = {
     (False, False): (2, 4),
-    (False, True): (1, 4),
+    (False, True): (1, 3),
     (True, False): (1, 8),
-    (True, True): (1, 6),
+    (True, True): (1, 4),
 }
 
 

@@ -178,6 +178,7 @@ class TakeNumber:
         """Forget everything this visitor chose or typed."""
         self.step = Step.DEPARTMENT
         self.category_id: int | None = None
+        self.category_chosen = False
         self.query = ""
         self.department: dict[str, Any] | None = None
         self.services: list[dict[str, Any]] = []
@@ -200,7 +201,17 @@ class TakeNumber:
 
     def choose_category(self, category_id: int | None) -> None:
         self.category_id = category_id
+        self.category_chosen = True
         self.query = ""
+
+    def shows_categories(self, elder: bool) -> bool:
+        """Large-text mode asks for the kind of matter first, as a page of large tiles,
+        instead of a column of small category buttons beside the departments."""
+        return elder and not self.category_chosen and not self.query
+
+    def categories(self) -> list[dict[str, Any]]:
+        """The category choices: every department first, then the hall's categories."""
+        return [{"id": None, "name_zh": "", "name_en": ""}, *self.ctx.catalog.categories]
 
     def search(self, query: str) -> None:
         self.query = query.strip()[:50]

@@ -60,6 +60,8 @@ class KioskApp(App):
     tr = ObjectProperty(None)
     lang = StringProperty("zh")
     font_scale = NumericProperty(1.0)
+    target_scale = NumericProperty(1.0)
+    help_text = StringProperty("")
     elder = BooleanProperty(False)
     portrait = BooleanProperty(False)
     hall_name = StringProperty("")
@@ -153,6 +155,7 @@ class KioskApp(App):
         self.lang = kiosk.language
         self.elder = kiosk.elder
         self.font_scale = kiosk.font_scale
+        self.target_scale = kiosk.target_scale
 
     def _on_kiosk(self, topic: str) -> None:
         self._show_notices()
@@ -217,6 +220,7 @@ class KioskApp(App):
         """Back to the start; with ``reset`` everything the visitor typed is forgotten."""
         if reset:
             self.kiosk.reset()
+            self.help_text = ""
         self._sync_prefs()
         self._on_kiosk("catalog")
         self.go("home")
@@ -226,6 +230,23 @@ class KioskApp(App):
         self._sync_prefs()
         self._on_kiosk("language")
         self.refresh_screen()
+
+    def read_aloud(self) -> bool:
+        """Read the screen as it stands aloud (the screen says what it shows)."""
+        screen = self.screen()
+        if screen is None:
+            return False
+        title, lines, choices = screen.spoken()
+        said = self.kiosk.read_screen(title, lines, choices)
+        if not said:
+            self.help_text = self.tr("elder.no_voice")
+        return said
+
+    def call_help(self) -> None:
+        def done(outcome: Any) -> None:
+            self.help_text = self.tr(outcome.message_key)
+
+        self.work(self.kiosk.call_help, self.current_screen, done=done)
 
     def toggle_elder(self) -> None:
         self.kiosk.toggle_elder()

@@ -31,8 +31,10 @@ def wait(ui: SerialThread, predicate: Callable[[], bool], timeout: float = 10.0,
 def make_models(url: str, ui: SerialThread) -> tuple[Make, list[CounterModel]]:
     made: list[CounterModel] = []
 
-    def make(client_factory: Any = None, **config: Any) -> CounterModel:
-        extra = {"client_factory": client_factory} if client_factory else {}
+    def make(client_factory: Any = None, clock: Any = None, **config: Any) -> CounterModel:
+        extra: dict[str, Any] = {"client_factory": client_factory} if client_factory else {}
+        if clock is not None:
+            extra["clock"] = clock
         model = CounterModel(CounterConfig(url=url, discovery=False, **config), ui.post, **extra)
         made.append(model)
         ui.call(model.start)
@@ -73,3 +75,16 @@ def issue(url: str, token: str, service_id: int) -> dict[str, Any]:
 def ticket(url: str, token: str, ticket_id: int) -> dict[str, Any]:
     with httpx.Client(base_url=url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=10) as http:
         return dict(http.get(f"/tickets/{ticket_id}").json())
+
+
+class StepClock:
+    """The view-model's monotonic clock, moved forward by the test (never the wall clock)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

@@ -112,7 +112,7 @@ def test_lost_answers_live_events_refusals_and_resynchronising(live, counter, ui
     assert len(LosingClient.keys) == 2 and LosingClient.keys[0] == LosingClient.keys[1]
     assert model.current is not None and model.current.number == first["number"]
     assert status_of(live, second["id"]) == ("waiting", None)
-    assert ui.call(lambda: model.press(Action.NO_SHOW))
+    assert ui.call(lambda: model.press(Action.NO_SHOW, confirmed=True))
     wait(ui, lambda: model.state is WorkState.IDLE and model.busy is None)
 
     with live.client("manager") as manager:      # the floor manager calls for this window
@@ -139,12 +139,12 @@ def test_lost_answers_live_events_refusals_and_resynchronising(live, counter, ui
 
 def test_hold_transfer_resume_call_number_pause_and_close(live, counter, ui: SerialThread) -> None:
     first, second, third = tickets(live, 3)
-    model = counter()
+    model = counter(undo_s=0.2)
     ui.call(lambda: model.resume_session(live.tokens["clerk"], 1))
     ready(ui, model)
 
     def act(action: Action, argument: str | None = None) -> None:
-        assert ui.call(lambda: model.press(action, argument)), ui.call(lambda: model.message)
+        assert ui.call(lambda: model.press(action, argument, confirmed=True)), ui.call(lambda: model.message)
         wait(ui, lambda: model.busy is None, what=str(action))
         assert model.message is not None and model.message.kind == "info", model.message
 
@@ -165,6 +165,8 @@ def test_hold_transfer_resume_call_number_pause_and_close(live, counter, ui: Ser
     choices = ui.call(lambda: model.transfer_choices("spxk"))
     assert [c.name_zh for c in choices] == ["食品许可"]
     act(Action.TRANSFER, str(choices[0].id))
+    assert model.undo is not None and model.undo.pending      # held back for its undo window
+    wait(ui, lambda: (model.tick(), model.current is None and model.busy is None)[1], what="the transfer sent")
     moved = ticket(live.url, live.tokens["manager"], second["id"])
     assert (moved["status"], moved["queue"]["code"], moved["number"]) == ("waiting", "amr-food", second["number"])
     assert model.request is None and model.state is WorkState.IDLE

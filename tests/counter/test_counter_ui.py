@@ -75,7 +75,7 @@ def app(hall_server, keypad: KeypadSimulator, tmp_path: Path) -> Iterator[App]:
     with virtual_screen() as env, open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "hallq", "counter", "--url", server.url, "--no-discovery", "--window", "1",
-             "--windowed", "--keypad", keypad.url, "--test-driver", str(port_file)],
+             "--windowed", "--keypad", keypad.url, "--undo-seconds", "3", "--test-driver", str(port_file)],
             env={**env, "KIVY_HOME": str(tmp_path / "kivy")}, stdout=out, stderr=subprocess.STDOUT,
             cwd=tmp_path)
         try:
@@ -101,7 +101,8 @@ def api(server: ServerProcess, token: str) -> httpx.Client:
 def test_the_counter_app_through_a_working_morning(app: App, hall_server, keypad: KeypadSimulator) -> None:
     server, hall, tokens = hall_server
     with api(server, tokens["kiosk"]) as kiosk:
-        issued = [kiosk.post("/tickets", json={"service_id": hall.services["amr-001"]}).json() for _ in range(3)]
+        issued = [kiosk.post("/tickets", json={"service_id": hall.services["amr-001"], "priority": priority}).json()
+                  for priority in ("elderly", "normal", "normal")]
     manager = api(server, tokens["manager"])
 
     def server_ticket(i: int) -> dict[str, Any]:
@@ -132,6 +133,7 @@ def test_the_counter_app_through_a_working_morning(app: App, hall_server, keypad
     app.do("press", action="call-next")
     state = app.wait(lambda s: s["state"] == "called" and s["busy"] is None)
     assert state["labels"]["number"] == issued[0]["number"] and state["labels"]["state"] == "已呼叫"
+    assert state["labels"]["priority"] == "优先 · 老年人" and state["current"]["priority"] == "elderly"
     assert "企业设立登记" in state["labels"]["service"]
     assert server_ticket(0)["status"] == "called" and server_ticket(0)["window"]["number"] == 1
     assert app.driver.call("press", action="call-next") == {"ok": False, "disabled": True}
@@ -173,6 +175,21 @@ def test_the_counter_app_through_a_working_morning(app: App, hall_server, keypad
     app.do("key", name="f1")
     state = app.wait(lambda s: s["state"] == "called" and s["busy"] is None)
     assert state["labels"]["number"] == issued[1]["number"]
+    assert state["labels"]["priority"] == ""
+
+    # A no-show asks first, then offers its undo: the same visitor is called back.
+    app.do("press", action="no-show")
+    state = app.wait(lambda s: s["dialog"] == "confirm")
+    assert state["confirm_question"] == f"确认将 {issued[1]['number']} 记为过号？"
+    assert server_ticket(1)["status"] == "called"
+    app.do("tap", target="confirm.confirm")
+    state = app.wait(lambda s: s["state"] == "idle" and s["busy"] is None and s["labels"]["undo"])
+    assert server_ticket(1)["status"] == "no_show" and state["labels"]["undo"].startswith("撤销")
+    app.shot("undo")
+    app.do("tap", target="work.undo")
+    state = app.wait(lambda s: s["state"] == "called" and s["busy"] is None)
+    assert state["labels"]["number"] == issued[1]["number"] and server_ticket(1)["status"] == "called"
+
     app.do("press", action="transfer")
     state = app.wait(lambda s: s["dialog"] == "transfer")
     assert state["transfer_items"] == ["B  食品许可", "C  发票办理", "G  绿色通道"]
@@ -180,7 +197,14 @@ def test_the_counter_app_through_a_working_morning(app: App, hall_server, keypad
     app.do("type", target="transfer.search", text="fpbl")
     state = app.wait(lambda s: s["transfer_items"] == ["C  发票办理"])
     app.do("tap", target="transfer.item:0")
+    state = app.wait(lambda s: s["dialog"] == "confirm")
+    assert state["confirm_question"] == f"确认将 {issued[1]['number']} 转至 发票办理？"
+    app.shot("confirm")
+    app.do("tap", target="confirm.confirm")
+    state = app.wait(lambda s: s["undo"] is not None and s["undo"]["pending"])
+    assert state["enabled"] == [] and server_ticket(1)["status"] == "called"
     state = app.wait(lambda s: s["state"] == "idle" and s["dialog"] is None and s["busy"] is None)
+    assert state["labels"]["undo"] == ""
     moved = server_ticket(1)
     assert (moved["status"], moved["queue"]["code"]) == ("waiting", "tax-inv")
 
@@ -193,6 +217,22 @@ def test_the_counter_app_through_a_working_morning(app: App, hall_server, keypad
     server.start()
     state = app.wait(lambda s: s["online"] and s["state"] == "idle" and s["waiting"][0]["count"] == 1, 30)
     assert state["labels"]["banner"] == ""
+
+    # The call-a-number pad has the prefixes' letters and a backspace the font can draw.
+    app.do("press", action="call-number")
+    app.wait(lambda s: s["dialog"] == "number")
+    for key in ("G", "H", "BACK", "BACK", "A", "3"):
+        app.do("tap", target=f"number.key:{key}")
+    state = app.state()
+    assert state["pad"]["typed"] == "A3" and "Z" in state["pad"]["letters"] and "←" in state["pad"]["digits"]
+    app.shot("call-number")
+    app.do("tap", target="number.confirm")
+    state = app.wait(lambda s: s["state"] == "called" and s["dialog"] is None and s["busy"] is None)
+    assert state["labels"]["number"] == issued[2]["number"]
+    app.do("press", action="finish")
+    app.wait(lambda s: s["rating_panel"] and s["busy"] is None)
+    app.do("tap", target="rating.skip")
+    app.wait(lambda s: not s["rating_panel"] and s["state"] == "idle")
 
     # English on request.
     app.do("tap", target="work.lang")

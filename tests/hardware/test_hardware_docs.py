@@ -8,7 +8,7 @@ from pathlib import Path
 
 import hallq.hardware
 import pytest
-from hallq.hardware.errors import PRINTER_CODES, SERIAL_CODES, VOICE_CODES
+from hallq.hardware.errors import IDCARD_CODES, PRINTER_CODES, SERIAL_CODES, VOICE_CODES
 from hallq.hardware.printer import PrinterProfile
 from hallq.hardware.voice.clips import CLIPS, SPECIAL
 
@@ -23,7 +23,7 @@ def test_every_profile_field_is_documented(name: str) -> None:
 
 
 @pytest.mark.parametrize("code", sorted(set(PRINTER_CODES) | set(SERIAL_CODES)
-                                        | set(VOICE_CODES)))
+                                        | set(VOICE_CODES) | set(IDCARD_CODES)))
 def test_every_error_code_is_documented(code: str) -> None:
     assert f"`{code}`" in README
 

@@ -3,6 +3,9 @@ the demo hall's 363 items and demo companies, with printed checklists and summar
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from hallq.hardware.printer import PrinterSimulator
 from hallq.kiosk.model import guide_view
@@ -99,6 +102,22 @@ def test_credit_record_and_printed_summary(make_kiosk, printer_sim: PrinterSimul
     assert "企业信用信息查询结果" in receipt.lines
     assert any(listed["code"] in line for line in receipt.lines)
     assert any(listed["name"] in line for line in receipt.lines)
+
+
+def test_credit_record_times_are_the_halls_local_time(make_kiosk, demo_hall: DemoHall) -> None:
+    kiosk = make_kiosk()
+    credit = kiosk.credit
+    code = listed_company(demo_hall)
+    assert credit.open(code) is not None
+    # The server answers in UTC; the screen and the printout use the hall's zone (UTC+8).
+    utc = datetime.fromisoformat(credit.record["queried_at"])
+    assert utc.utcoffset() == timedelta(0)
+    local = utc.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert credit.queried_text() == local.strftime("%Y-%m-%d %H:%M")
+    assert credit.queried_text() != utc.strftime("%Y-%m-%d %H:%M")
+    assert credit.summary().queried_at == local
+    credit.record = {**credit.record, "queried_at": "2026-03-02T01:30:00+00:00"}
+    assert credit.queried_text() == "2026-03-02 09:30"
 
 
 def test_credit_code_with_a_wrong_check_character_warns_and_still_searches(make_kiosk) -> None:

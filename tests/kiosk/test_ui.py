@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from hallq.hardware.idcard import IdCardReaderSimulator, sample_card
 from hallq.hardware.printer import PrinterSimulator
 from hallq.kiosk.model import Strings
 from PIL import Image
@@ -36,6 +37,8 @@ class Ui:
     printer: PrinterSimulator
     proxy: FaultProxy
     hall: DemoHall
+    workdir: Path
+    card: IdCardReaderSimulator
 
     def home(self) -> dict:
         self.app.tap("home") if self.app.state()["screen"] != "home" else None
@@ -54,20 +57,23 @@ def ui(demo_hall: DemoHall, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     printer = PrinterSimulator()
     printer.serve_tcp("127.0.0.1", 0)
     proxy = FaultProxy(demo_hall.server.port).up()
+    card = IdCardReaderSimulator()
     try:
         with virtual_screen(1280, 1280) as env:
             app = KioskProcess(env, url=proxy.url, token=demo_hall.kiosk_token, printer=printer.tcp_uri,
-                               workdir=workdir, screenshot_dir=workdir / "shots")
+                               workdir=workdir, screenshot_dir=workdir / "shots",
+                               extra=["--read-aloud-dir", str(workdir / "speech"), "--id-card-reader", card.url])
             try:
                 app.connect()
                 app.wait(lambda s: s["kiosk"]["link"] == "online" and s["kiosk"]["catalog"]["departments"] == 41
                          and s["texts"]["hall_name"] == "湘江市政务服务中心", timeout=60)
-                yield Ui(app, printer, proxy, demo_hall)
+                yield Ui(app, printer, proxy, demo_hall, workdir, card)
             finally:
                 app.stop()
     finally:
         proxy.down()
         printer.close()
+        card.close()
 
 
 def _qr_on_screen(path: Path) -> list[str]:
@@ -161,15 +167,66 @@ def test_english_one_touch_away_and_large_text(ui: Ui) -> None:
 
     ui.app.tap("elder")
     state = ui.app.wait(lambda s: s["kiosk"]["elder"])
-    assert state["font_scale"] > 1.3 and state["texts"]["elder"] == ZH.t("elder.off")
+    assert state["font_scale"] >= 2.0 and state["texts"]["elder"] == ZH.t("elder.off")
+    assert state["kiosk"]["target_scale"] >= 2.0
+    assert "lang" not in state["texts"] and "clock" not in state["texts"]       # fewer choices up top
+    assert state["texts"]["help"] == ZH.t("elder.help") and "help" not in state["disabled"]
     ui.app.tap("take_number")
+    # The kind of matter first, four large tiles a page; no column of small category buttons.
     state = ui.app.screen("departments")
-    assert sum(t.startswith("dept-") for t in state["texts"]) == 6     # fewer, larger tiles
+    tiles = [t for t in state["texts"] if t.startswith("ecat-")]
+    assert len(tiles) == 4 and "ecat-all" in tiles and state["texts"]["ecat-all"] == ZH.t("dept.all")
+    assert not any(t.startswith("dept-") for t in state["texts"])
+    ui.shot("elder-categories")
+    # Read aloud: the screen's title and its choices, spoken by espeak-ng into the test's folder.
+    ui.app.tap("read")
+    state = ui.app.wait(lambda s: s["kiosk"]["spoken"])
+    spoken = state["kiosk"]["spoken"]
+    assert spoken.startswith(ZH.t("dept.title")) and ZH.t("dept.all") in spoken
+    ui.app.tap("ecat-all")
+    state = ui.app.wait(lambda s: sum(t.startswith("dept-") for t in s["texts"]) == 4)   # fewer, larger tiles
     ui.shot("elder")
+    # Help me: the floor staff are called (a live event on the server), once per visitor.
+    ui.app.tap("help")
+    state = ui.app.wait(lambda s: s["kiosk"]["help"] == "called")
+    assert state["texts"]["help_message"] == ZH.t("help.called")
+    ui.app.tap("help")
+    state = ui.app.wait(lambda s: s["kiosk"]["help"] == "called" and s["texts"]["help_message"]
+                        == ZH.t("help.error.already_called"))
+    wavs = sorted((ui.workdir / "speech").glob("*.wav")) if shutil.which("espeak-ng") else []
+    assert not shutil.which("espeak-ng") or (wavs and wavs[0].read_bytes()[:4] == b"RIFF")
+    ui.app.tap("back")                                   # back to the kinds of matter first
+    state = ui.app.wait(lambda s: any(t.startswith("ecat-") for t in s["texts"])
+                        and not any(t.startswith("dept-") for t in s["texts"]))
     ui.app.tap("elder")
     state = ui.app.wait(lambda s: not s["kiosk"]["elder"])
     assert sum(t.startswith("dept-") for t in state["texts"]) == 9
     assert app["screen"] == "home"
+
+
+def test_check_in_by_id_card(ui: Ui) -> None:
+    app = ui.app
+    ui.home()
+    app.tap("check_in")
+    state = app.screen("checkin")
+    assert state["texts"]["checkin_card"].startswith(ZH.t("idcard.swipe"))
+    app.tap("checkin_card")                                      # nothing on the reader
+    state = app.wait(lambda s: s["texts"].get("checkin_card_message"))
+    assert state["texts"]["checkin_card_message"] == ZH.t("idcard.error.no_card")
+    ui.card.place(sample_card("430102199003070936"))
+    ui.card.fault = "cut"                                        # the answer stops part-way
+    app.tap("checkin_card")
+    state = app.wait(lambda s: s["texts"].get("checkin_card_message") == ZH.t("idcard.error.timeout"))
+    assert state["screen"] == "checkin" and state["kiosk"]["check_in"]["value"] == ""      # nothing filled
+    ui.card.fault = None
+    app.tap("checkin_card")
+    state = app.wait(lambda s: s["screen"] == "entry")
+    assert state["kiosk"]["check_in"]["mode"] == "id_number"
+    assert state["kiosk"]["check_in"]["value"] == "430102********0936"
+    assert state["kiosk"]["id_card"]["last"] == {"ok": True, "code": ""}
+    ui.card.remove()
+    app.tap("entry_cancel")
+    ui.home()
 
 
 def test_read_a_guide_print_its_checklist_and_take_a_number_for_it(ui: Ui) -> None:

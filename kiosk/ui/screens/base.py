@@ -39,6 +39,38 @@ class KioskScreen(Screen):
     def refresh(self) -> None:
         """Redraw from the view-model (entering the screen, language or size changed)."""
 
+    def spoken(self) -> tuple[str, list[str], list[str]]:
+        """What reading this screen aloud says: (title, lines, choices), in reading order,
+        from what is visible now (the view-model decides how it is put into words)."""
+        from kivy.uix.label import Label
+
+        from ..widgets import KButton, Tile
+
+        lines: list[str] = []
+        choices: list[str] = []
+
+        def walk(widget: Any) -> None:
+            if getattr(widget, "opacity", 1) == 0:
+                return
+            if isinstance(widget, Tile):
+                if not widget.disabled and widget.title:
+                    choices.append(widget.title)
+                return
+            if isinstance(widget, KButton):
+                if not widget.disabled and widget.text:
+                    choices.append(widget.text)
+                return
+            if isinstance(widget, Label):
+                if widget.text.strip():
+                    lines.append(widget.text.strip())
+                return
+            for child in reversed(widget.children):
+                walk(child)
+
+        walk(self)
+        title = lines.pop(0) if lines else ""
+        return title, lines, choices
+
     def on_pre_enter(self, *_args: Any) -> None:
         self.refresh()
 

@@ -11,9 +11,29 @@ from .base import KioskScreen
 class CheckInScreen(KioskScreen):
     screen_name = "checkin"
 
+    def refresh(self) -> None:
+        self.ids.card.disabled = not self.kiosk.id_card.available
+        self.ids.card.opacity = 1 if self.kiosk.id_card.available else 0
+        self.ids.card_message.text = ""
+
+    def read_card(self) -> None:
+        """The ID card on the reader gives the number; the visitor sees it on the pad and
+        confirms it as if typed. A failed read says why and fills nothing."""
+        def done(read: Any) -> None:
+            if read.ok:
+                self._enter()
+            else:
+                self.ids.card_message.text = self.t(read.message_key)
+
+        self.ids.card_message.text = ""
+        self.app.work(self.kiosk.read_id_card, "checkin", done=done)
+
     def start(self, mode: str) -> None:
+        self.kiosk.check_in.set_mode(Kind(mode))
+        self._enter()
+
+    def _enter(self) -> None:
         flow = self.kiosk.check_in
-        flow.set_mode(Kind(mode))
         entry_screen = self.app.screen_named("entry")
 
         def accept(_checked: Checked) -> None:

@@ -45,7 +45,7 @@ def record_sections(screen: KioskScreen, record: dict[str, Any]) -> list[tuple[s
     tax_line = t("credit.tax.value", grade=tax.get("grade"), year=tax.get("year") or "") if tax.get("grade") \
         else t("credit.none_recorded")
     sources = record.get("sources") or []
-    footer = [t("credit.queried", at=str(record.get("queried_at") or "")[:16].replace("T", " "))]
+    footer = [t("credit.queried", at=screen.kiosk.credit.queried_text())]
     if sources:
         footer.append(t("credit.source", sources="、".join(sources)))
     footer.append(t("credit.notice"))

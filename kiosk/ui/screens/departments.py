@@ -61,6 +61,10 @@ class DepartmentsScreen(KioskScreen):
     def _draw(self) -> None:
         app = self.app
         columns, rows = grid(app.portrait, self.kiosk.elder)
+        flow = self.kiosk.take_number
+        if flow.shows_categories(self.kiosk.elder):
+            self._draw_categories(columns, rows)
+            return
         page = page_of(self.departments, self.page, columns * rows)
         self.page = page.number
         box = self.ids.grid
@@ -76,6 +80,36 @@ class DepartmentsScreen(KioskScreen):
         for _ in range(columns * rows - len(page.items)):
             box.add_widget(Widget())   # keeps the tiles their size on a last, shorter page
         self.show_pager(page)
+
+    def _draw_categories(self, columns: int, rows: int) -> None:
+        """Large-text mode: the kind of matter first, as large tiles a page at a time."""
+        page = page_of(self.kiosk.take_number.categories(), self.page, columns * rows)
+        self.page = page.number
+        box = self.ids.grid
+        box.clear_widgets()
+        box.cols = columns
+        self.ids.empty.text = ""
+        for category in page.items:
+            cid = category["id"]
+            label = name(category, self.kiosk.language) if cid is not None else self.t("dept.all")
+            tile = Tile(title=label, tid=f"ecat-{cid or 'all'}",
+                        title_sp=theme.TILE + 2)
+            tile.bind(on_release=lambda _t, c=cid: self.choose_category(c))
+            box.add_widget(tile)
+        for _ in range(columns * rows - len(page.items)):
+            box.add_widget(Widget())
+        self.show_pager(page)
+
+    def back(self) -> None:
+        """Large-text mode goes back to the categories before going home."""
+        flow = self.kiosk.take_number
+        if self.kiosk.elder and flow.category_chosen:
+            flow.category_chosen = False
+            flow.search("")
+            self.page = 1
+            self.refresh()
+            return
+        self.app.go("home")
 
     def choose_category(self, category_id: int | None) -> None:
         self.kiosk.take_number.choose_category(category_id)

@@ -50,6 +50,8 @@ class TicketScreen(KioskScreen):
             texture.mag_filter = "nearest"   # crisp modules: a phone must read it off the screen
             ids.qr.texture = texture
             self._qr_for = outcome.status_url
+        if self.kiosk.elder:
+            self.kiosk.read_ticket()   # large-text mode reads the new ticket aloud by itself
 
     def done(self) -> None:
         self.app.home()

@@ -29,6 +29,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/auth/window"): STAFF,
     ("POST", "/api/v1/auth/logout"): ROLES,
     ("POST", "/api/v1/devices/me/status"): ("kiosk", "display", "counter"),
+    ("POST", "/api/v1/help"): ("kiosk",),
     ("POST", "/api/v1/staff"): ("admin",),
     ("POST", "/api/v1/devices"): ("admin",),
     ("POST", "/api/v1/devices/{device_id}/revoke"): ("admin",),
