@@ -110,7 +110,7 @@ async def _sweeper(app: FastAPI, interval: float) -> None:
         await asyncio.sleep(interval)
         try:
             done = await app.state.writer.run(Command("sweep", SYSTEM, app.state.clock()))
-            if any(v for v in done.values() if isinstance(v, int)):
+            if any(done.values()):
                 log.info("sweep: %s", done)
                 app.state.hub.poke()
         except asyncio.CancelledError:

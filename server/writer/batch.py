@@ -15,10 +15,9 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
@@ -45,29 +44,12 @@ class WriterUnavailable(Exception):
 
 
 @dataclass
-class BatchStats:
-    """What the writer did since it started (read by /metrics and the benchmarks)."""
-
-    batches: int = 0
-    commands: int = 0
-    failed_commits: int = 0
-    largest: int = 0
-    busy_s: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"batches": self.batches, "commands": self.commands, "failed_commits": self.failed_commits,
-                "largest": self.largest, "busy_s": round(self.busy_s, 3),
-                "mean_batch": round(self.commands / self.batches, 2) if self.batches else 0.0}
-
-
-@dataclass
 class Writer:
     db: Database
     secret: bytes
     # Called after every commit with the batch's commands (the event hub is woken there).
     on_commit: Callable[[], None] | None = None
     max_batch: int = MAX_BATCH
-    stats: BatchStats = field(default_factory=BatchStats)
 
     def __post_init__(self) -> None:
         self._inbox: queue.SimpleQueue[tuple[Command, Future[dict[str, Any]]] | None] = queue.SimpleQueue()
@@ -127,7 +109,6 @@ class Writer:
                 left[1].set_exception(WriterUnavailable("the writer stopped"))
 
     def _apply(self, batch: list[tuple[Command, Future[dict[str, Any]]]]) -> None:
-        started = time.perf_counter()
         outcomes: list[tuple[Future[dict[str, Any]], dict[str, Any] | BaseException]] = []
         try:
             with self.db.write() as session:
@@ -135,15 +116,10 @@ class Writer:
                     outcomes.append((future, self._one(session, command)))
         except Exception as exc:   # the commit (or the connection) failed: nothing is stored
             log.warning("writer: a batch of %d could not be committed: %s", len(batch), exc)
-            self.stats.failed_commits += 1
             for _command, future in batch:
                 future.set_exception(WriterUnavailable(f"the change could not be stored: {exc}",
                                                        code="database_unavailable"))
             return
-        self.stats.batches += 1
-        self.stats.commands += len(batch)
-        self.stats.largest = max(self.stats.largest, len(batch))
-        self.stats.busy_s += time.perf_counter() - started
         if self.on_commit is not None:
             try:
                 self.on_commit()

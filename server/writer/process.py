@@ -70,7 +70,6 @@ class WriterProcess:
         self.path = path
         self.restart_delay_s = restart_delay_s
         self.proc: subprocess.Popen[bytes] | None = None
-        self.restarts = 0
         self._stopping = threading.Event()
         self._watch: threading.Thread | None = None
 
@@ -93,7 +92,6 @@ class WriterProcess:
                 log.warning("the writer exited (%s); starting it again", proc.returncode)
                 time.sleep(self.restart_delay_s)
                 if not self._stopping.is_set():
-                    self.restarts += 1
                     self._spawn()
             self._stopping.wait(0.05)
 
