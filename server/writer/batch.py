@@ -27,6 +27,7 @@ from ..db import Database
 from ..engine import QueueError
 from ..events import pending_events
 from .commands import Command, handler_for
+from .hot import Fallback, HotPath
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class Writer:
         self._inbox: queue.SimpleQueue[tuple[Command, Future[dict[str, Any]]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._stopped = False
+        self.hot = HotPath(self.secret)
 
     # -- life ------------------------------------------------------------------------------
     def start(self) -> Writer:
@@ -112,6 +114,7 @@ class Writer:
         outcomes: list[tuple[Future[dict[str, Any]], dict[str, Any] | BaseException]] = []
         try:
             with self.db.write() as session:
+                self.hot.prepare(session.connection())
                 for command, future in batch:
                     outcomes.append((future, self._one(session, command)))
         except Exception as exc:   # the commit (or the connection) failed: nothing is stored
@@ -136,8 +139,21 @@ class Writer:
         events = pending_events(session)
         mark = len(events)
         try:
-            with session.begin_nested():
-                return handler_for(command.name)(session, command, self.secret)
+            fast = self.hot.handler(command.name)
+            if fast is not None:
+                try:
+                    with session.begin_nested():
+                        return fast(session.connection(), command, events)   # type: ignore[no-any-return]
+                except Fallback:
+                    del events[mark:]
+            try:
+                with session.begin_nested():
+                    return handler_for(command.name)(session, command, self.secret)
+            finally:
+                # The use case may have changed what the hot path keeps (a window, routing),
+                # and its objects must not outlive it: the hot path writes behind the ORM.
+                self.hot.invalidate()
+                session.expunge_all()
         except QueueError as exc:
             del events[mark:]
             return exc
