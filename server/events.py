@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from .engine import Action
@@ -178,11 +178,12 @@ def _write_events(session: Session) -> None:
         # Keyed by schema too: halls (or test runs) in other schemas of the same database
         # neither wait for this one's event lock nor deadlock with it.
         session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(current_schema()))"), {"k": _EVENT_LOCK})
-    rows = [LiveEvent(type=kind, payload=payload) for kind, payload in pending]
-    session.add_all(rows)
-    session.flush()
+    # One executemany in Core: a writer's batch carries hundreds of events.
+    conn = session.connection()
+    conn.execute(insert(LiveEvent), [{"type": kind, "payload": payload} for kind, payload in pending])
     if postgres:
-        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, '{int(rows[-1].id)}'"))
+        last = conn.execute(select(func.max(LiveEvent.id))).scalar()
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, '{int(last or 0)}'"))
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -18,14 +18,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from hallq.identifiers import check_id_number, check_phone, mask_id_number, mask_phone, person_hash
 
 from .. import engine as eng
-from ..api.schemas import TicketOut
+from ..api.schemas import QueueBrief, TicketOut, WindowBrief
 from ..engine import tickets as rules_of
 from ..events import TICKET_EVENT, QueueRef, TicketChanged, TicketRef, WindowRef, _jsonable
 from ..models import (
@@ -45,11 +45,11 @@ from ..services.idempotency import MAX_KEY, fingerprint
 from ..services.windows import _PG_HEADS, _sqlite_heads
 from .commands import Command
 
-T = Ticket.__table__
-TE = TicketEvent.__table__
-Q = Queue.__table__
-W = Window.__table__
-IR = IdempotencyRecord.__table__
+T = cast(Table, Ticket.__table__)
+TE = cast(Table, TicketEvent.__table__)
+Q = cast(Table, Queue.__table__)
+W = cast(Table, Window.__table__)
+IR = cast(Table, IdempotencyRecord.__table__)
 _FIELDS = ("id", "queue_id", "number", "priority", "status", "sort_key", "issued_at", "window_id", "called_at",
            "last_called_at", "started_at", "finished_at", "no_show_at", "recall_count", "transfer_count",
            "held_by_window_id")
@@ -124,13 +124,13 @@ def load_config(conn: Connection, mark: int | None) -> Config | None:
         routes.setdefault(int(wid), []).append((int(qid), int(weight)))
     windows: dict[int, WindowConf] = {}
     open_windows: dict[int, int] = {}
-    for r in conn.execute(select(Window.id, Window.number, Window.name_zh, Window.name_en, Window.zone,
+    for w in conn.execute(select(Window.id, Window.number, Window.name_zh, Window.name_en, Window.zone,
                                  Window.floor, Window.state)):
-        pairs = routes.get(int(r.id), [])
-        route = eng.Route(tuple(q for q, _ in pairs), tuple(w for _, w in pairs))
-        windows[int(r.number)] = WindowConf(WindowRef(int(r.id), int(r.number), r.name_zh, r.name_en, r.zone,
-                                                      int(r.floor)), r.state, route)
-        if r.state == eng.WindowState.OPEN.value:
+        pairs = routes.get(int(w.id), [])
+        route = eng.Route(tuple(q for q, _ in pairs), tuple(weight for _, weight in pairs))
+        windows[int(w.number)] = WindowConf(WindowRef(int(w.id), int(w.number), w.name_zh, w.name_en, w.zone,
+                                                      int(w.floor)), w.state, route)
+        if w.state == eng.WindowState.OPEN.value:
             for q in route.queue_ids:
                 open_windows[q] = open_windows.get(q, 0) + 1
     return Config(mark, hall.timezone, rules, services, queues, windows,
@@ -219,9 +219,9 @@ class HotPath:
             wait = eng.estimate_wait_s(ahead, mean if mean is not None else float(queue.default_service_s),
                                        open_windows)
         out = TicketOut(id=row["id"], number=row["number"], status=row["status"], priority=row["priority"],
-                        queue=queue.brief(), service_id=row["service_id"], issued_at=row["issued_at"],
+                        queue=QueueBrief(**queue.brief()), service_id=row["service_id"], issued_at=row["issued_at"],
                         called_at=row["called_at"], started_at=row["started_at"],
-                        finished_at=row["finished_at"], window=window.brief() if window else None,
+                        finished_at=row["finished_at"], window=WindowBrief(**window.brief()) if window else None,
                         recall_count=row["recall_count"], transfer_count=row["transfer_count"],
                         id_masked=row["id_masked"], phone_masked=row["phone_masked"],
                         case_number=row["case_number"], ahead=ahead, estimated_wait_s=wait)
@@ -426,7 +426,7 @@ def _next_seq_stmt(conn: Connection) -> Any:
     name = conn.dialect.name
     stmt = _STATEMENTS.get(("seq", name))
     if stmt is None:
-        table = DailyCounter.__table__
+        table = cast(Table, DailyCounter.__table__)
         stmt = _dialect_insert(conn)(table).values(queue_id=bindparam("queue_id"),
                                                    business_date=bindparam("business_date"), last_seq=1)
         stmt = stmt.on_conflict_do_update(index_elements=[table.c.queue_id, table.c.business_date],
