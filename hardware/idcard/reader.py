@@ -15,7 +15,7 @@ from collections.abc import Callable
 import serial
 
 from ..errors import IdCardError
-from ..serial.link import open_port
+from ..serial.link import LINE_ERRORS, open_port
 from .protocol import (
     FIND,
     READ_BASE,
@@ -77,7 +77,7 @@ class IdCardReader:
             port.reset_input_buffer()       # a late answer to an earlier command is not this one's
             port.write(IdCardFrame.command(command).encode())
             port.flush()
-        except (serial.SerialException, OSError) as exc:
+        except LINE_ERRORS as exc:
             self._drop()
             raise IdCardError("disconnected", f"writing to the reader failed: {exc}") from exc
         frames = FrameReader()
@@ -85,7 +85,7 @@ class IdCardReader:
         while True:
             try:
                 chunk = port.read(4096)
-            except (serial.SerialException, OSError) as exc:
+            except LINE_ERRORS as exc:
                 self._drop()
                 raise IdCardError("disconnected", f"the reader's line was lost: {exc}") from exc
             if chunk:

@@ -22,6 +22,7 @@ from escpos.printer import File, Network
 from escpos.printer import Serial as EscposSerial
 
 from ..errors import PrinterError
+from ..serial.link import LINE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +209,7 @@ class SerialTransport(Transport):
             port.flush()
         except serial.SerialTimeoutException as exc:
             raise PrinterError("timeout", f"{self.describe()} did not accept data") from exc
-        except (serial.SerialException, OSError) as exc:
+        except LINE_ERRORS as exc:
             raise PrinterError("disconnected", f"{self.describe()}: {exc}") from exc
 
     def read(self, size: int, timeout: float) -> bytes:

@@ -8,6 +8,7 @@ is reopened in the background instead of killing the driver.
 from __future__ import annotations
 
 import logging
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,10 @@ import serial
 from ..errors import SerialDeviceError
 
 log = logging.getLogger(__name__)
+
+# What a lost line raises: pyserial's own errors, the OS's, and termios.error from
+# tcdrain (flush) on a pty whose other end hung up, which is not an OSError.
+LINE_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
 
 
 def open_port(url: str, *, baudrate: int = 9600, timeout: float = 0.05,
@@ -82,7 +87,7 @@ class SerialLink:
             try:
                 port.write(data)
                 port.flush()
-            except (serial.SerialException, OSError) as exc:
+            except LINE_ERRORS as exc:
                 self.write_errors += 1
                 self._lost(exc)
                 raise SerialDeviceError("write_failed", f"{self.name}: {exc}") from exc
