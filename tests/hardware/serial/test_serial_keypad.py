@@ -194,8 +194,8 @@ def test_the_driver_reconnects_after_the_line_drops() -> None:
 
 
 def test_a_restarted_keypad_numbering_afresh_is_not_taken_for_a_retransmission() -> None:
-    from hallq.hardware.serial.keypad import KEY, KeypadProtocol
     from hallq.hardware.serial.framing import Frame
+    from hallq.hardware.serial.keypad import KEY, KeypadProtocol
 
     protocol = KeypadProtocol()
     call = Frame(1, KEY, bytes([1, 0x01]))

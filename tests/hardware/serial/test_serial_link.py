@@ -6,7 +6,6 @@ import pty
 
 import pytest
 import serial
-
 from hallq.hardware.serial.link import LINE_ERRORS
 
 
