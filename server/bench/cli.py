@@ -65,6 +65,8 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
         Phase,
         Tally,
         api_phases,
+        ceiling,
+        ceiling_table,
         check,
         first_ticket_id,
         hot_queues,
@@ -92,7 +94,7 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
 
     reports = []
     workdir = Path(tempfile.mkdtemp(prefix="hallq-bench-"))
-    server = fresh = None
+    server = fresh = bare = None
     try:
         if spawn:
             from .spawn import Server, fresh_database, prepare, services_for, target_for
@@ -106,6 +108,10 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
             server = Server(db_url, workdir, workers=workers).start()
             target = target_for(server.url, creds, services)
             server_pid: int | None = server.pid
+            if preset == "api":
+                from .spawn import BareServer
+
+                bare = BareServer(workdir / "bare", workers=workers).start()
         else:
             assert url is not None
             target = _remote_target(url, opts, windows)
@@ -114,7 +120,8 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
         since = first_ticket_id(db_url)
         tally = Tally()
         if preset == "api":
-            phases = api_phases(target, duration_s=float(duration or 10.0), seed=seed)
+            phases = api_phases(target, duration_s=float(duration or 10.0), seed=seed,
+                                bare=bare.target() if bare is not None else None)
         else:
             load = Load(kiosks=kiosks, windows=tuple(sorted(target.window_tokens))[:windows], displays=displays,
                         duration_s=float(duration or 10.0) if tickets is None else None, tickets=tickets,
@@ -124,10 +131,15 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
             phases = [Phase(preset or "custom", load, target)]
         for phase in phases:
             click.echo(f"running: {phase.name} ...", err=True)
-            report, samples = measure(phase, procs=procs, server_pid=server_pid, settings=settings)
-            tally.add(samples)
+            watched = bare.pid if bare is not None and phase.target.url == bare.url else server_pid
+            report, samples = measure(phase, procs=procs, server_pid=watched, settings=settings)
+            if watched == server_pid:
+                tally.add(samples)
             reports.append(report)
             click.echo(report.table())
+        compared = ceiling(reports)
+        if compared:
+            click.echo(ceiling_table(compared))
         integrity = check(db_url, tally, since)
         if integrity:
             reports[-1].integrity = integrity
@@ -138,11 +150,14 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
                 click.echo(f"  - {problem}")
         if json_file is not None:
             json_file.parent.mkdir(parents=True, exist_ok=True)
-            json_file.write_text(json.dumps({"runs": [r.as_dict() for r in reports], "integrity": integrity},
+            json_file.write_text(json.dumps({"runs": [r.as_dict() for r in reports], "ceiling": compared,
+                                             "integrity": integrity},
                                             indent=2, ensure_ascii=False), encoding="utf-8")
         if integrity and not integrity["ok"]:
             raise SystemExit(2)
     finally:
+        if bare is not None:
+            bare.stop()
         if server is not None:
             server.stop()
         if fresh is not None and not keep:

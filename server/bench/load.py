@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+from .wire import Answer, WireClient, WireError
 
 RETRY_STATUS = frozenset({502, 503, 504})
 _EVENT_ID = re.compile(rb'^\{"id":\s*(\d+)')
@@ -175,15 +175,13 @@ class Run:
         await asyncio.sleep(max(0.0, min(seconds, self.deadline - time.monotonic())))
 
     # -- devices ---------------------------------------------------------------------------
-    def _client(self, token: str) -> httpx.AsyncClient:
-        # One TLS context for all: httpx would load the CA store once per client otherwise
-        # (tens of milliseconds each, on the event loop).
-        return httpx.AsyncClient(base_url=self.target.url.rstrip("/") + "/api/v1",
-                                 headers={"Authorization": f"Bearer {token}"},
-                                 timeout=self.load.request_timeout_s, verify=_tls_context())
+    def _client(self, token: str) -> WireClient:
+        # One TLS context for all: loading the CA store takes tens of milliseconds.
+        return WireClient(self.target.url.rstrip("/") + "/api/v1", headers={"Authorization": f"Bearer {token}"},
+                          timeout=self.load.request_timeout_s, tls=_tls_context())
 
-    async def _send(self, http: httpx.AsyncClient, op: str, path: str, *, body: Any = None,
-                    key: str | None = None, retry: bool = True) -> httpx.Response | None:
+    async def _send(self, http: WireClient, op: str, path: str, *, body: Any = None,
+                    key: str | None = None, retry: bool = True) -> Answer | None:
         """POST with retries on network errors and 502/503/504 (same key each time)."""
         headers = {"Idempotency-Key": key} if key else None
         delay = 0.05
@@ -194,8 +192,8 @@ class Run:
             sent = time.monotonic()
             try:
                 response = await http.post(path, json=body, headers=headers)
-            except httpx.HTTPError as exc:
-                self.samples.errors[f"{op}:{type(exc).__name__}"] += 1
+            except WireError as exc:
+                self.samples.errors[f"{op}:{str(exc).split(':')[0]}"] += 1
                 if not retry or self._over() and attempt >= 2:
                     return None
                 continue
@@ -212,7 +210,7 @@ class Run:
             return response
         return None
 
-    async def kiosk(self, index: int, http: httpx.AsyncClient) -> None:
+    async def kiosk(self, index: int, http: WireClient) -> None:
         rng = random.Random(f"{self.load.seed}-{self.name}-kiosk-{index}")
         try:
             n = 0
@@ -241,7 +239,7 @@ class Run:
     def _issuing_over(self) -> bool:
         return self.load.tickets is not None and self.kiosks_left.value <= 0
 
-    async def window(self, number: int, http: httpx.AsyncClient) -> None:
+    async def window(self, number: int, http: WireClient) -> None:
         rng = random.Random(f"{self.load.seed}-{self.name}-window-{number}")
         n = 0
         while not self._over():
@@ -319,7 +317,7 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _code(response: httpx.Response) -> str:
+def _code(response: Answer) -> str:
     try:
         return str(response.json()["error"]["code"])
     except Exception:

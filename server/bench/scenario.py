@@ -83,6 +83,7 @@ def first_ticket_id(db_url: str | None) -> int:
 
 API_CLIENTS = (8, 64, 256)
 API_SUBSCRIBERS = 200
+CEILING_CLIENTS = 64
 
 
 def hot_queues(db_url: str, windows: int, queues: int = 4) -> tuple[int, ...]:
@@ -110,15 +111,58 @@ def hot_queues(db_url: str, windows: int, queues: int = 4) -> tuple[int, ...]:
         db.dispose()
 
 
-def api_phases(target: Target, *, duration_s: float, seed: int) -> list[Phase]:
-    """Issuing with 8, 64 and 256 clients, then calling (call-next + finish) with as many,
-    then the time from a call to its event at 200 subscribers."""
+BARE = f"bare endpoint, {CEILING_CLIENTS} clients"
+
+
+def api_phases(target: Target, *, duration_s: float, seed: int, bare: Target | None = None) -> list[Phase]:
+    """The bare endpoint at 64 clients (the ceiling), issuing with 8, 64 and 256 clients,
+    then calling (call-next + finish) with as many, then the time from a call to its event
+    at 200 subscribers."""
     base = Load(kiosks=0, windows=(), displays=0, duration_s=duration_s, seed=seed, idle_poll_s=0.02)
     numbers = sorted(target.window_tokens)
-    phases = [Phase(f"issue, {c} clients", replace(base, kiosks=c), target) for c in API_CLIENTS]
+    phases = [Phase(BARE, replace(base, kiosks=CEILING_CLIENTS), bare)] if bare is not None else []
+    phases += [Phase(f"issue, {c} clients", replace(base, kiosks=c), target) for c in API_CLIENTS]
     phases += [Phase(f"call, {c} clients", replace(base, windows=tuple(numbers[:c])), target)
                for c in API_CLIENTS]
     phases.append(Phase(f"call -> event, {API_SUBSCRIBERS} subscribers",
                         replace(base, kiosks=4, kiosk_pause_s=0.1, windows=tuple(numbers[:8]),
                                 service_s=0.25, displays=API_SUBSCRIBERS), target))
     return phases
+
+
+def ceiling(reports: list[Report]) -> dict[str, Any]:
+    """hallq against the bare endpoint of the same run, at 64 clients: requests per second
+    and the ratio (a call cycle is a call-next and a finish, two requests)."""
+    by_name = {r.name: r for r in reports}
+    bare = by_name.get(BARE)
+    if bare is None or "issue" not in bare.operations:
+        return {}
+    ceiling_s = bare.operations["issue"].per_s
+    out: dict[str, Any] = {"bare_per_s": round(ceiling_s, 1),
+                           "bare_loadgen_cores": round(bare.loadgen_cpu_share, 2),
+                           "bare_server_cores": round((bare.server_cpu_s or 0) / bare.elapsed_s, 2)}
+    issue = by_name.get(f"issue, {CEILING_CLIENTS} clients")
+    if issue is not None and "issue" in issue.operations:
+        per_s = issue.operations["issue"].per_s
+        out["issue_per_s"] = round(per_s, 1)
+        out["issue_ratio"] = round(per_s / ceiling_s, 3)
+    call = by_name.get(f"call, {CEILING_CLIENTS} clients")
+    if call is not None and "finish" in call.operations:
+        cycles = call.operations["finish"].per_s
+        out["call_cycles_per_s"] = round(cycles, 1)
+        out["call_cycle_ratio"] = round(cycles / ceiling_s, 3)
+    return out
+
+
+def ceiling_table(c: dict[str, Any]) -> str:
+    lines = [f"### hallq against the bare endpoint ({CEILING_CLIENTS} clients, same load generator)", "",
+             "| | per s | ratio to bare |", "|---|---:|---:|",
+             f"| bare FastAPI endpoint with a bearer check | {c['bare_per_s']} | 1.000 |"]
+    if "issue_per_s" in c:
+        lines.append(f"| hallq issue | {c['issue_per_s']} | {c['issue_ratio']:.3f} |")
+    if "call_cycles_per_s" in c:
+        lines.append(f"| hallq call cycles (call-next + finish) | {c['call_cycles_per_s']} | "
+                     f"{c['call_cycle_ratio']:.3f} |")
+    lines += ["", f"At the ceiling the load generator used {c['bare_loadgen_cores']} cores and the bare "
+                  f"server {c['bare_server_cores']} cores."]
+    return "\n".join(lines) + "\n"

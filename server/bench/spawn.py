@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Self
 
 import httpx
 from sqlalchemy import create_engine, func, select, text, update
@@ -27,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from ..db import Database, is_sqlite, upgrade
 from ..models import Hall, Queue, ServiceItem, Window, WindowQueue
+from .bare import TOKEN_VARIABLE
 from .load import Target
 
 
@@ -160,18 +162,20 @@ def window_count(db_url: str) -> int:
         db.dispose()
 
 
-class Server:
-    """`hallq serve` on 127.0.0.1 as a child process in its own session."""
+class _Child:
+    """A server on 127.0.0.1 as a child process in its own session, ready once it answers
+    ``/api/v1/health``."""
 
-    def __init__(self, db_url: str, data_dir: Path, *, workers: int = 1, port: int | None = None,
+    name = "server"
+
+    def __init__(self, data_dir: Path, *, workers: int = 1, port: int | None = None,
                  env: dict[str, str] | None = None) -> None:
-        self.db_url = db_url
         self.data_dir = data_dir
         self.workers = workers
         self.port = port or free_port()
         self.env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = data_dir / "server.log"
+        self.log = data_dir / f"{self.name}.log"
 
     @property
     def url(self) -> str:
@@ -182,19 +186,20 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, wait_s: float = 90) -> Server:
+    def argv(self) -> list[str]:
+        raise NotImplementedError
+
+    def start(self, wait_s: float = 90) -> Self:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "HALLQ_DATA_DIR": str(self.data_dir),
                "HALLQ_SECRET_KEY": secrets.token_hex(16), **self.env}
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "hallq", "serve", "--db", self.db_url, "--host", "127.0.0.1",
-                 "--port", str(self.port), "--no-discovery", "--workers", str(self.workers)],
-                stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            self.proc = subprocess.Popen(self.argv(), stdout=log, stderr=subprocess.STDOUT, env=env,
+                                         start_new_session=True)
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"hallq serve exited with {self.proc.returncode}; see {self.log}")
+                raise RuntimeError(f"the {self.name} exited with {self.proc.returncode}; see {self.log}")
             try:
                 if httpx.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
                     return self
@@ -202,7 +207,7 @@ class Server:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"hallq serve did not answer within {wait_s:.0f} s; see {self.log}")
+        raise RuntimeError(f"the {self.name} did not answer within {wait_s:.0f} s; see {self.log}")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -213,6 +218,39 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
+
+
+class Server(_Child):
+    """`hallq serve` on the bench's database."""
+
+    def __init__(self, db_url: str, data_dir: Path, **kw: Any) -> None:
+        super().__init__(data_dir, **kw)
+        self.db_url = db_url
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "hallq", "serve", "--db", self.db_url, "--host", "127.0.0.1",
+                "--port", str(self.port), "--no-discovery", "--workers", str(self.workers)]
+
+
+class BareServer(_Child):
+    """The bare endpoint (``bare.py``) under uvicorn, with as many workers and the same
+    uvicorn options as ``hallq serve``."""
+
+    name = "bare-endpoint"
+
+    def __init__(self, data_dir: Path, **kw: Any) -> None:
+        self.token = secrets.token_urlsafe(24)
+        super().__init__(data_dir, **kw)
+        self.env = {**self.env, TOKEN_VARIABLE: self.token}
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "uvicorn", "hallq.server.bench.bare:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+                "--log-level", "warning", "--timeout-keep-alive", "30"]
+
+    def target(self) -> Target:
+        return Target(url=self.url, kiosk_tokens=(self.token,), window_tokens={}, display_tokens=(),
+                      services=(1, 2, 3))
 
 
 class TreeWatch:

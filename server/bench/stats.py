@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -118,7 +119,8 @@ class Report:
             facts.append(f"server CPU {self.server_cpu_s / self.elapsed_s:.2f} cores, "
                          f"{self.server_cpu_ms_per_request:.1f} ms per request")
         facts.append(f"load generator CPU {self.loadgen_cpu_share:.2f} cores")
-        facts.append(f"machine load average {self.load_average[0]:.1f} -> {self.load_average[1]:.1f} (2 cores)")
+        facts.append(f"machine load average {self.load_average[0]:.1f} -> {self.load_average[1]:.1f} "
+                     f"({os.cpu_count()} cores)")
         lines.append("; ".join(facts) + ".")
         if self.integrity:
             verdict = "OK" if self.integrity.get("ok") else "FAILED"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from hallq.server.db import declared_by_models
 from hallq.server.models import Base
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,7 +22,7 @@ def run() -> None:
     _migrate(connection)
 
 
-def _migrate(connection: object) -> None:
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

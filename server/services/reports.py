@@ -222,6 +222,8 @@ def wait_distribution(session: Session, start: date, end: date) -> dict[str, Any
     for issued, called in session.execute(
             select(Ticket.issued_at, Ticket.called_at).where(
                 Ticket.business_date >= start, Ticket.business_date <= end, Ticket.called_at.is_not(None))):
+        if issued is None or called is None:
+            continue
         minutes = (called - issued).total_seconds() / 60
         waits.append(minutes * 60)
         for i, bound in enumerate(WAIT_BUCKETS_MIN):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from hallq.server.bench.integrity import verify
 from hallq.server.bench.load import Load, Samples, Target, event_latencies, run_load, split
-from hallq.server.bench.stats import Summary, percentile
+from hallq.server.bench.scenario import BARE, CEILING_CLIENTS, ceiling, ceiling_table
+from hallq.server.bench.stats import Report, Summary, percentile
 from hallq.server.models import Queue, TicketEvent
 from hallq.server.services import tickets as tc
 from hallq.server.services import windows as wc
@@ -78,3 +80,33 @@ def test_a_short_real_run_against_a_live_server(live, db):
     assert not {k: v for k, v in samples.errors.items() if not k.endswith("quota_reached")}
     result = verify(db, told=samples.issued, calls=[(t, w) for t, w, _ in samples.calls])
     assert result["problems"] == []
+
+
+def _report(name: str, per_op: dict[str, int], *, elapsed: float = 2.0, server_cpu: float | None = 1.0,
+            loadgen_cpu: float = 0.5) -> Report:
+    operations = {op: Summary.of([0.01] * n, elapsed) for op, n in per_op.items()}
+    return Report(name=name, settings={}, elapsed_s=elapsed, operations=operations, events=None,
+                  events_expected=0, events_received=0, errors=Counter(), server_peak_rss_mb=None,
+                  server_cpu_s=server_cpu, loadgen_cpu_s=loadgen_cpu)
+
+
+def test_ceiling_is_the_bare_endpoint_of_the_same_run():
+    reports = [_report(BARE, {"issue": 8000}, server_cpu=3.0, loadgen_cpu=0.6),
+               _report(f"issue, {CEILING_CLIENTS} clients", {"issue": 2000}),
+               _report(f"call, {CEILING_CLIENTS} clients", {"call_next": 700, "finish": 600}),
+               _report("issue, 8 clients", {"issue": 7000})]
+    c = ceiling(reports)
+    assert c["bare_per_s"] == 4000 and c["issue_per_s"] == 1000 and c["issue_ratio"] == 0.25
+    # a call cycle is one call-next and one finish: counted by the finishes
+    assert c["call_cycles_per_s"] == 300 and c["call_cycle_ratio"] == 0.075
+    assert c["bare_loadgen_cores"] == 0.3 and c["bare_server_cores"] == 1.5
+    table = ceiling_table(c)
+    assert "| hallq issue | 1000.0 | 0.250 |" in table and "| 4000.0 | 1.000 |" in table
+    assert "0.3 cores" in table
+
+
+def test_no_ceiling_without_a_bare_phase():
+    assert ceiling([_report(f"issue, {CEILING_CLIENTS} clients", {"issue": 10})]) == {}
+    only_bare = ceiling([_report(BARE, {"issue": 100})])
+    assert "issue_ratio" not in only_bare and "issue_per_s" not in only_bare
+    assert "hallq issue" not in ceiling_table(only_bare)
