@@ -11,12 +11,12 @@ import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
-from sqlalchemy import func, select
-
-from hallq.cli import main
 from hallq.server.cli import DEMO_CATALOG
 from hallq.server.db import Database
 from hallq.server.models import Department, Device, ServiceItem, Staff, Window
+from sqlalchemy import func, select
+
+from hallq.cli import main
 from tests.support.live import free_port
 
 

@@ -7,7 +7,6 @@ new route cannot go out without its permissions being decided here.
 from __future__ import annotations
 
 import pytest
-
 from hallq.server.app import create_app
 from hallq.server.settings import Settings
 

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hallq.server.engine import (
+    HallRules,
+    MemoryHall,
+    Queue,
+    QueueError,
+    Route,
+    RoutingPolicy,
+    Window,
+    WindowState,
+)
+from hallq.server.models import Queue as QueueRow
+from hallq.server.models import Ticket, WindowQueue
+from hallq.server.models import Window as WindowRow
+from hallq.server.services import tickets as tc
+from hallq.server.services import windows as wc
+from hallq.server.services.actors import SYSTEM
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hallq.server.engine import HallRules, MemoryHall, Queue, QueueError, Route, RoutingPolicy, Window, WindowState
-from hallq.server.models import Queue as QueueRow
-from hallq.server.models import Ticket, Window as WindowRow
-from hallq.server.models import WindowQueue
-from hallq.server.services import tickets as tc
-from hallq.server.services import windows as wc
-from hallq.server.services.actors import SYSTEM
 from tests.support.hall import build_hall
 
 SERVICES = ["amr-001", "amr-002", "tax-001", "grn-001"]
@@ -64,9 +73,8 @@ def outcome(fn):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(ops, min_size=10, max_size=40))
 def test_database_and_memory_hall_agree(db, now, steps):
-    from sqlalchemy import delete
-
     from hallq.server.models import Base
+    from sqlalchemy import delete
 
     with db.write() as s:  # hypothesis reuses the fixture's database: start from empty
         for table in reversed(Base.metadata.sorted_tables):
