@@ -92,10 +92,21 @@ def _failed_recently(session: Session, username: str, address: str, now: datetim
         AuditEntry.at > now - timedelta(minutes=1))) or 0)
 
 
-def login(session: Session, *, username: str | None, password: str | None, card: str | None, address: str,
-          now: datetime, hours: int, limit_per_minute: int, window_number: int | None = None) -> SignIn:
-    """Check credentials and open a sign-in. Failed attempts are counted per username and
-    address; past the limit every attempt is refused until a minute has passed."""
+@dataclass(frozen=True)
+class Checked:
+    """Credentials found good; what the sign-in itself needs. ``new_hash`` is the password
+    hashed again with the current parameters when the stored hash is older."""
+
+    staff_id: int
+    new_hash: str | None = None
+
+
+def check_credentials(session: Session, *, username: str | None, password: str | None, card: str | None,
+                      address: str, now: datetime, limit_per_minute: int) -> Checked:
+    """Check credentials without writing anything: this is where argon2 runs, so it must run
+    in a read session, never in a write transaction (a write lock held while hashing stalls
+    every kiosk). Failed attempts are counted per username and address; past the limit every
+    attempt is refused until a minute has passed."""
     who = (username or f"card:{token_hash(card or '')[:12]}").strip()
     if _failed_recently(session, who, address, now) >= limit_per_minute:
         raise QueueError("rate_limited", "too many failed sign-ins; wait a minute")
@@ -110,13 +121,23 @@ def login(session: Session, *, username: str | None, password: str | None, card:
             staff = None
     if staff is None or not staff.active:
         raise QueueError("unauthenticated", "wrong username, password or card")
+    new_hash = _hasher.hash(password) if password and _hasher.check_needs_rehash(staff.password_hash) else None
+    return Checked(staff.id, new_hash)
+
+
+def open_signin(session: Session, checked: Checked, *, address: str, now: datetime, hours: int,
+                window_number: int | None = None) -> SignIn:
+    """Open the sign-in of credentials ``check_credentials`` accepted: a short write."""
+    staff = session.get(Staff, checked.staff_id)
+    if staff is None or not staff.active:   # removed or disabled in between
+        raise QueueError("unauthenticated", "wrong username, password or card")
     window = None
     if window_number is not None:
         window = session.scalars(select(Window).where(Window.number == window_number)).first()
         if window is None:
             raise QueueError("unknown_window", f"no window {window_number}", window=window_number)
-    if _hasher.check_needs_rehash(staff.password_hash) and password:
-        staff.password_hash = _hasher.hash(password)
+    if checked.new_hash is not None:
+        staff.password_hash = checked.new_hash
     token = STAFF_PREFIX + secrets.token_urlsafe(32)
     expires = now + timedelta(hours=hours)
     session.add(StaffToken(staff_id=staff.id, token_hash=token_hash(token), window_id=window.id if window else None,
