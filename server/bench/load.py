@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import math
 import multiprocessing
 import random
 import re
@@ -67,6 +68,7 @@ class Load:
     request_timeout_s: float = 10.0
     retries: int = 8
     event_grace_s: float = 2.0              # displays keep listening this long after the load
+    login_flood_per_s: float = 0.0          # wrong passwords per second, sprayed over usernames
     seed: int = 1
 
 
@@ -145,10 +147,12 @@ class Run:
         self.deadline = self.samples.started + limit
         workers = [self.kiosk(i, http) for i, http in enumerate(kiosk_clients)]
         workers += [self.window(n, http) for n, http in zip(self.load.windows, window_clients, strict=True)]
+        flood = [self._client(None) for _ in range(_flood_connections(self.load.login_flood_per_s))]
+        workers += [self.login_flood(i, len(flood), http) for i, http in enumerate(flood)]
         try:
             await asyncio.gather(*workers)
         finally:
-            for http in (*kiosk_clients, *window_clients):
+            for http in (*kiosk_clients, *window_clients, *flood):
                 await http.aclose()
         self.samples.ended = time.monotonic()
         await asyncio.sleep(self.load.event_grace_s if displays else 0)
@@ -175,9 +179,10 @@ class Run:
         await asyncio.sleep(max(0.0, min(seconds, self.deadline - time.monotonic())))
 
     # -- devices ---------------------------------------------------------------------------
-    def _client(self, token: str) -> WireClient:
+    def _client(self, token: str | None) -> WireClient:
         # One TLS context for all: loading the CA store takes tens of milliseconds.
-        return WireClient(self.target.url.rstrip("/") + "/api/v1", headers={"Authorization": f"Bearer {token}"},
+        return WireClient(self.target.url.rstrip("/") + "/api/v1",
+                          headers={"Authorization": f"Bearer {token}"} if token else {},
                           timeout=self.load.request_timeout_s, tls=_tls_context())
 
     async def _send(self, http: WireClient, op: str, path: str, *, body: Any = None,
@@ -270,6 +275,31 @@ class Run:
             # Keyed like the counter app: a retry after a lost answer replays, never 'window_idle'.
             await self._send(http, "finish", f"/windows/{number}/finish", key=f"{key}-finish")
 
+    async def login_flood(self, index: int, connections: int, http: WireClient) -> None:
+        """Wrong passwords for ever-new usernames from one address (a spray: no per-user limit
+        is ever reached, so the server checks each one), ``login_flood_per_s`` in all."""
+        interval = connections / self.load.login_flood_per_s
+        due = time.monotonic() + interval * index / connections
+        n = 0
+        while not self._over():
+            await self._pause(due - time.monotonic())
+            if self._over():
+                return
+            due += interval
+            n += 1
+            sent = time.monotonic()
+            try:
+                response = await http.post("/auth/login", json={"username": f"nobody-{self.name}-{index}-{n}",
+                                                                 "password": "not the password"})
+            except WireError as exc:
+                self.samples.errors[f"login:{str(exc).split(':')[0]}"] += 1
+                continue
+            took = time.monotonic() - sent
+            if response.status_code in (401, 429):
+                self.samples.add(f"login refused ({response.status_code})", took)
+            else:
+                self.samples.errors[f"login:{_code(response)}"] += 1
+
     async def display(self, index: int, ready: asyncio.Event) -> None:
         """A call display: follows ticket.called, reconnecting with the last id it saw."""
         import websockets
@@ -313,6 +343,11 @@ class Run:
 
 
 @functools.cache
+def _flood_connections(per_s: float) -> int:
+    """Enough connections that a sign-in taking up to 200 ms does not slow the flood."""
+    return 0 if per_s <= 0 else max(1, math.ceil(per_s * 0.2))
+
+
 def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
@@ -373,7 +408,8 @@ def split(load: Load, procs: int) -> list[Load]:
                 tickets += load.tickets - sum(load.tickets * part(load.kiosks, j) // max(1, load.kiosks)
                                               for j in range(procs))
         out.append(replace(load, kiosks=kiosks, windows=tuple(load.windows[i::procs]),
-                           displays=part(load.displays, i), tickets=tickets))
+                           displays=part(load.displays, i), tickets=tickets,
+                           login_flood_per_s=load.login_flood_per_s / procs))
     return out
 
 

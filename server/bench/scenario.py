@@ -112,12 +112,16 @@ def hot_queues(db_url: str, windows: int, queues: int = 4) -> tuple[int, ...]:
 
 
 BARE = f"bare endpoint, {CEILING_CLIENTS} clients"
+FLOOD_PER_S = 50
+# Kiosks at a hall's busy pace (8 kiosks, one ticket every 0.1 s each): idle, then under a flood.
+PACED = "kiosks at 80 tickets/s"
+FLOODED = f"kiosks at 80 tickets/s, {FLOOD_PER_S} wrong passwords/s"
 
 
 def api_phases(target: Target, *, duration_s: float, seed: int, bare: Target | None = None) -> list[Phase]:
     """The bare endpoint at 64 clients (the ceiling), issuing with 8, 64 and 256 clients,
     then calling (call-next + finish) with as many, then the time from a call to its event
-    at 200 subscribers."""
+    at 200 subscribers, then kiosks at a busy pace alone and under a login flood."""
     base = Load(kiosks=0, windows=(), displays=0, duration_s=duration_s, seed=seed, idle_poll_s=0.02)
     numbers = sorted(target.window_tokens)
     phases = [Phase(BARE, replace(base, kiosks=CEILING_CLIENTS), bare)] if bare is not None else []
@@ -127,6 +131,9 @@ def api_phases(target: Target, *, duration_s: float, seed: int, bare: Target | N
     phases.append(Phase(f"call -> event, {API_SUBSCRIBERS} subscribers",
                         replace(base, kiosks=4, kiosk_pause_s=0.1, windows=tuple(numbers[:8]),
                                 service_s=0.25, displays=API_SUBSCRIBERS), target))
+    paced = replace(base, kiosks=8, kiosk_pause_s=0.1)
+    phases.append(Phase(PACED, paced, target))
+    phases.append(Phase(FLOODED, replace(paced, login_flood_per_s=FLOOD_PER_S), target))
     return phases
 
 
@@ -151,7 +158,20 @@ def ceiling(reports: list[Report]) -> dict[str, Any]:
         cycles = call.operations["finish"].per_s
         out["call_cycles_per_s"] = round(cycles, 1)
         out["call_cycle_ratio"] = round(cycles / ceiling_s, 3)
+    out.update(flood_effect(by_name))
     return out
+
+
+def flood_effect(by_name: dict[str, Report]) -> dict[str, Any]:
+    """Kiosk issue p50 under the login flood against the same kiosks without it."""
+    idle, flooded = by_name.get(PACED), by_name.get(FLOODED)
+    if idle is None or flooded is None or "issue" not in idle.operations or "issue" not in flooded.operations:
+        return {}
+    refused = sum(s.per_s for op, s in flooded.operations.items() if op.startswith("login refused"))
+    idle_p50, flooded_p50 = idle.operations["issue"].p50_ms, flooded.operations["issue"].p50_ms
+    return {"idle_issue_p50_ms": round(idle_p50, 1), "flood_issue_p50_ms": round(flooded_p50, 1),
+            "flood_logins_per_s": round(refused, 1),
+            "flood_p50_factor": round(flooded_p50 / idle_p50, 2) if idle_p50 > 0 else None}
 
 
 def ceiling_table(c: dict[str, Any]) -> str:
@@ -165,4 +185,7 @@ def ceiling_table(c: dict[str, Any]) -> str:
                      f"{c['call_cycle_ratio']:.3f} |")
     lines += ["", f"At the ceiling the load generator used {c['bare_loadgen_cores']} cores and the bare "
                   f"server {c['bare_server_cores']} cores."]
+    if "flood_p50_factor" in c:
+        lines += ["", f"Login flood: kiosk issue p50 {c['idle_issue_p50_ms']} ms alone, {c['flood_issue_p50_ms']} ms "
+                      f"under {c['flood_logins_per_s']} wrong passwords/s ({c['flood_p50_factor']}x)."]
     return "\n".join(lines) + "\n"

@@ -9,13 +9,20 @@ from datetime import timedelta
 import pytest
 from hallq.server.bench.integrity import verify
 from hallq.server.bench.load import Load, Samples, Target, event_latencies, run_load, split
-from hallq.server.bench.scenario import BARE, CEILING_CLIENTS, ceiling, ceiling_table
+from hallq.server.bench.scenario import (
+    BARE,
+    CEILING_CLIENTS,
+    FLOODED,
+    PACED,
+    ceiling,
+    ceiling_table,
+)
 from hallq.server.bench.stats import Report, Summary, percentile
-from hallq.server.models import Queue, TicketEvent
+from hallq.server.models import AuditEntry, Queue, TicketEvent
 from hallq.server.services import tickets as tc
 from hallq.server.services import windows as wc
 from hallq.server.services.actors import SYSTEM
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 
 def test_percentiles_and_summary():
@@ -110,3 +117,28 @@ def test_no_ceiling_without_a_bare_phase():
     only_bare = ceiling([_report(BARE, {"issue": 100})])
     assert "issue_ratio" not in only_bare and "issue_per_s" not in only_bare
     assert "hallq issue" not in ceiling_table(only_bare)
+
+
+def test_flood_effect_compares_kiosk_p50_with_and_without_the_flood():
+    idle = _report(PACED, {"issue": 100})
+    idle.operations["issue"] = Summary.of([0.010] * 100, 2.0)
+    flooded = _report(FLOODED, {"issue": 100, "login refused (401)": 90, "login refused (429)": 10})
+    flooded.operations["issue"] = Summary.of([0.015] * 100, 2.0)
+    c = ceiling([_report(BARE, {"issue": 1000}), idle, flooded])
+    assert c["flood_p50_factor"] == 1.5 and c["flood_logins_per_s"] == 50
+    assert "(1.5x)" in ceiling_table(c)
+
+
+@pytest.mark.timeout(60)
+def test_a_login_flood_sprays_wrong_passwords_at_the_rate_asked(live, db):
+    target = Target(url=live.url, kiosk_tokens=(live.tokens["kiosk"],), window_tokens={},
+                    display_tokens=(), services=tuple(live.hall.services.values()))
+    samples = run_load(target, Load(kiosks=1, windows=(), duration_s=1.5, kiosk_pause_s=0.1,
+                                    login_flood_per_s=10))
+    refused = {op: len(v) for op, v in samples.latencies.items() if op.startswith("login refused")}
+    # every username is new, so none reaches the per-user limit: each is checked and refused
+    assert set(refused) == {"login refused (401)"} and 10 <= refused["login refused (401)"] <= 16
+    assert samples.latencies["issue"] and not samples.errors
+    with db.read() as s:
+        failed = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "auth.login_failed"))
+    assert failed == refused["login refused (401)"]
