@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     tls_key: Path | None = Field(default=None, description="PEM private key for HTTPS.")
     event_retention_days: int = Field(default=7, ge=1, description="Days live events are kept for reconnecting clients.")
     login_attempts_per_minute: int = Field(default=10, ge=1, description="Failed logins allowed per username and address per minute.")
+    login_failures_per_address_per_minute: int = Field(
+        default=30, ge=1, description="Failed logins allowed from one address per minute, whatever the usernames "
+        "(a spray over many usernames is refused without checking a password).")
     credit_queries_per_minute: int = Field(default=30, ge=1, description="Credit look-ups allowed per device per minute.")
     credit_source: Literal["local", "http"] = Field(
         default="local", description="Where credit look-ups go: 'local' (records loaded with hallq credit import) "

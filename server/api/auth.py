@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,6 +16,13 @@ from .schemas import LoginRequest, LoginResponse, WindowChoice
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
+# Password checks (argon2: tens of ms of CPU and 64 MiB each) run one at a time per server
+# process, so a flood of sign-ins can take at most one core per process and never the
+# memory or the thread pool that the kiosks' requests need. A sign-in that cannot start its
+# check within a few seconds is told to come back.
+_CHECKS = threading.BoundedSemaphore(1)
+CHECK_WAIT_S = 3.0
+
 
 @router.post("/login", response_model=LoginResponse, tags=["public"])
 def login(body: LoginRequest, request: Request, now: NowDep, settings: SettingsDep) -> LoginResponse:
@@ -26,10 +34,16 @@ def login(body: LoginRequest, request: Request, now: NowDep, settings: SettingsD
     try:
         # The password is checked (argon2, tens of ms) in a read session: no write lock is
         # held while hashing, so a flood of sign-ins does not stall the queues.
-        with request.app.state.db.read() as s:
-            checked = accounts.check_credentials(s, username=body.username, password=body.password,
-                                                 card=body.card, address=address, now=now,
-                                                 limit_per_minute=settings.login_attempts_per_minute)
+        if not _CHECKS.acquire(timeout=CHECK_WAIT_S):
+            raise QueueError("sign_in_busy", "too many sign-ins at once; try again in a moment", retry_after_s=1)
+        try:
+            with request.app.state.db.read() as s:
+                checked = accounts.check_credentials(
+                    s, username=body.username, password=body.password, card=body.card, address=address, now=now,
+                    limit_per_minute=settings.login_attempts_per_minute,
+                    address_limit_per_minute=settings.login_failures_per_address_per_minute)
+        finally:
+            _CHECKS.release()
         with transaction(request) as s:
             signin = accounts.open_signin(s, checked, address=address, now=now, hours=settings.staff_token_hours,
                                           window_number=body.window_number)

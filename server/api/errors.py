@@ -44,6 +44,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QueueError)
     async def _queue_error(_request: Request, exc: QueueError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.code == "unauthenticated" else None
+        if isinstance(retry := (exc.details or {}).get("retry_after_s"), int):
+            headers = {"Retry-After": str(retry)}
         return JSONResponse(error_body(exc.code, exc.message, exc.details or None),
                             status_code=http_status(exc.code), headers=headers)
 

@@ -64,6 +64,7 @@ CODES: dict[str, int] = {
     "unauthenticated": 401,
     "forbidden": 403,
     "rate_limited": 429,
+    "sign_in_busy": 503,
     "already_exists": 409, "prefix_in_use": 409, "voice_unavailable": 503,   # administration, displays
     # appointments, evaluations, follow-ups, cases
     "unknown_appointment": 404, "slot_full": 409, "already_booked": 409, "outside_horizon": 422,

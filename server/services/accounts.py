@@ -101,15 +101,26 @@ class Checked:
     new_hash: str | None = None
 
 
+def _failed_from(session: Session, address: str, now: datetime) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "auth.login_failed", AuditEntry.at > now - timedelta(minutes=1),
+        AuditEntry.target.endswith(f"@{address}", autoescape=True))) or 0)
+
+
 def check_credentials(session: Session, *, username: str | None, password: str | None, card: str | None,
-                      address: str, now: datetime, limit_per_minute: int) -> Checked:
+                      address: str, now: datetime, limit_per_minute: int,
+                      address_limit_per_minute: int | None = None) -> Checked:
     """Check credentials without writing anything: this is where argon2 runs, so it must run
     in a read session, never in a write transaction (a write lock held while hashing stalls
-    every kiosk). Failed attempts are counted per username and address; past the limit every
-    attempt is refused until a minute has passed."""
+    every kiosk). Failed attempts are counted per username and address, and per address over
+    all usernames; past either limit every attempt is refused, before any password is hashed,
+    until a minute has passed."""
     who = (username or f"card:{token_hash(card or '')[:12]}").strip()
     if _failed_recently(session, who, address, now) >= limit_per_minute:
-        raise QueueError("rate_limited", "too many failed sign-ins; wait a minute")
+        raise QueueError("rate_limited", "too many failed sign-ins; wait a minute", retry_after_s=60)
+    if address_limit_per_minute is not None and _failed_from(session, address, now) >= address_limit_per_minute:
+        raise QueueError("rate_limited", "too many failed sign-ins from this address; wait a minute",
+                         retry_after_s=60)
     staff: Staff | None = None
     if card:
         staff = session.scalars(select(Staff).where(Staff.card_hash == token_hash(card.strip()))).first()
