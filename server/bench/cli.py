@@ -23,9 +23,11 @@ PRESETS = {
 
 
 @click.command()
-@click.option("--preset", type=click.Choice(["hall", "stress", "api"]), default=None,
+@click.option("--preset", type=click.Choice(["hall", "stress", "api", "scale"]), default=None,
               help="hall: 30 kiosks, 120 windows, 20 displays at ten times a busy hall's pace; stress: the same flat out; "
-                   "api: 8/64/256 clients issuing, then calling, then a call's event at 200 subscribers.")
+                   "api: the bare endpoint, then 8/64/256 clients issuing, then calling, then a call's event at 200 "
+                   "subscribers, then kiosks under a login flood; scale: issue and call in halls of 10, 100 and "
+                   "1,000 windows and with 100,000 tickets already stored today.")
 @click.option("--url", default=None, help="Target a running server (otherwise --spawn).")
 @click.option("--spawn/--no-spawn", default=None, help="Start a server on a fresh database (default without --url).")
 @click.option("--db", "db_url", default=None,
@@ -78,6 +80,12 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
         raise click.UsageError("--url and --spawn exclude each other")
     if url and not url.startswith(("http://127.", "http://localhost", "https://127.", "https://localhost")):
         raise click.UsageError("the bench only targets servers on this machine (127.0.0.1)")
+    if preset == "scale":
+        if url is not None:
+            raise click.UsageError("--preset scale starts its own servers (no --url)")
+        _scale(db_url, workers=workers, procs=procs, duration_s=float(opts.get("duration") or 5.0), seed=seed,
+               json_file=json_file)
+        return
     values = {**PRESETS.get(preset or "", {}), **{k: v for k, v in opts.items() if v is not None and v != ()}}
     kiosks = int(values.get("kiosks", 10))
     windows = int(values.get("windows", 10))
@@ -168,6 +176,43 @@ def bench(preset: str | None, url: str | None, spawn: bool | None, db_url: str |
             import shutil
 
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _scale(db_url: str | None, *, workers: int, procs: int, duration_s: float, seed: int,
+           json_file: Path | None) -> None:
+    import shutil
+
+    from ..db import is_sqlite
+    from .scale import SHAPES, run_shape, scale_table
+
+    if db_url is not None and is_sqlite(db_url):
+        db_url = None   # every shape gets a new SQLite file of its own
+    workdir = Path(tempfile.mkdtemp(prefix="hallq-bench-"))
+    settings = {"workers": workers, "database": _backend(db_url) or "sqlite", "preset": "scale"}
+    reports = []
+    failed = False
+    try:
+        for shape in SHAPES:
+            shape_reports = run_shape(shape, db_url=db_url, workdir=workdir, workers=workers, procs=procs,
+                                      duration_s=duration_s, seed=seed, settings=settings,
+                                      echo=lambda m: click.echo(m, err=True))
+            for report in shape_reports:
+                click.echo(report.table())
+            integrity = shape_reports[-1].integrity
+            verdict = "OK" if integrity.get("ok") else "FAILED"
+            click.echo(f"integrity {verdict} ({shape.name}): " + ", ".join(
+                f"{k} {v}" for k, v in integrity.items() if k not in ("ok", "problems")))
+            failed = failed or not integrity.get("ok")
+            reports += shape_reports
+        click.echo(scale_table(reports))
+        if json_file is not None:
+            json_file.parent.mkdir(parents=True, exist_ok=True)
+            json_file.write_text(json.dumps({"runs": [r.as_dict() for r in reports]}, indent=2, ensure_ascii=False),
+                                 encoding="utf-8")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    if failed:
+        raise SystemExit(2)
 
 
 def _safe(url: str) -> str:
