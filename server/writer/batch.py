@@ -113,10 +113,12 @@ class Writer:
     def _apply(self, batch: list[tuple[Command, Future[dict[str, Any]]]]) -> None:
         outcomes: list[tuple[Future[dict[str, Any]], dict[str, Any] | BaseException]] = []
         try:
+            self.hot.reset()
             with self.db.write() as session:
                 self.hot.prepare(session.connection())
                 for command, future in batch:
                     outcomes.append((future, self._one(session, command)))
+                self.hot.flush(session.connection())
         except Exception as exc:   # the commit (or the connection) failed: nothing is stored
             log.warning("writer: a batch of %d could not be committed: %s", len(batch), exc)
             for _command, future in batch:
@@ -138,6 +140,7 @@ class Writer:
         """Run one command under a savepoint; a refusal rolls back only its own changes."""
         events = pending_events(session)
         mark = len(events)
+        buffered = self.hot.mark()
         try:
             fast = self.hot.handler(command.name)
             if fast is not None:
@@ -146,6 +149,11 @@ class Writer:
                         return fast(session.connection(), command, events)   # type: ignore[no-any-return]
                 except Fallback:
                     del events[mark:]
+                    self.hot.cut(buffered)
+            # The use case may read what earlier commands of the batch buffered (a replayed
+            # key's result, a ticket's audit trail): write it first, outside its savepoint.
+            self.hot.flush(session.connection())
+            buffered = self.hot.mark()
             try:
                 with session.begin_nested():
                     return handler_for(command.name)(session, command, self.secret)
@@ -156,15 +164,18 @@ class Writer:
                 session.expunge_all()
         except QueueError as exc:
             del events[mark:]
+            self.hot.cut(buffered)
             return exc
         except (DataError, OverflowError):
             # The database refused a value (out of range, bad encoding): the request's fault.
             del events[mark:]
+            self.hot.cut(buffered)
             return QueueError("invalid_value", "a value in the request cannot be stored")
         except OperationalError:
             raise   # the database itself failed: the whole batch is lost, none of it answered
         except Exception as exc:   # a defect: this command only
             del events[mark:]
+            self.hot.cut(buffered)
             if isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 raise
             log.exception("writer: command %s failed", command.name)

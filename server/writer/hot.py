@@ -156,6 +156,30 @@ class HotPath:
     def __init__(self, secret: bytes) -> None:
         self.secret = secret
         self.config: Config | None = None
+        # Audit rows and idempotency results of the batch's commands so far, written with one
+        # executemany each (``flush``) before the commit or before a use case runs.
+        self._audits: list[dict[str, Any]] = []
+        self._results: list[dict[str, Any]] = []
+
+    # -- the batch's buffered rows -----------------------------------------------------------
+    def mark(self) -> tuple[int, int]:
+        return len(self._audits), len(self._results)
+
+    def cut(self, mark: tuple[int, int]) -> None:
+        """Drop what a command that rolled back to its savepoint had buffered."""
+        del self._audits[mark[0]:]
+        del self._results[mark[1]:]
+
+    def reset(self) -> None:
+        self._audits.clear()
+        self._results.clear()
+
+    def flush(self, conn: Connection) -> None:
+        if self._audits:
+            conn.execute(insert(TE), self._audits)
+        if self._results:
+            conn.execute(_RESULT, self._results)
+        self.reset()
 
     def invalidate(self) -> None:
         self.config = None
@@ -195,19 +219,17 @@ class HotPath:
             raise Fallback
         return key
 
-    @staticmethod
-    def _remember(conn: Connection, actor: Actor, key: str | None, result: dict[str, Any]) -> None:
+    def _remember(self, conn: Connection, actor: Actor, key: str | None, result: dict[str, Any]) -> None:
         if key is not None:
-            conn.execute(update(IR).where(IR.c.scope == actor.scope, IR.c.key == key).values(result=result))
+            self._results.append({"s": actor.scope, "k": key, "r": result})
 
-    @staticmethod
-    def _audit(conn: Connection, ticket_id: int, action: eng.Action, before: str | None, after: str,
+    def _audit(self, conn: Connection, ticket_id: int, action: eng.Action, before: str | None, after: str,
                queue_id: int, window_id: int | None, actor: Actor, now: datetime,
                detail: dict[str, Any]) -> None:
-        conn.execute(insert(TE), {"ticket_id": ticket_id, "at": now, "action": action.value, "from_status": before,
+        self._audits.append({"ticket_id": ticket_id, "at": now, "action": action.value, "from_status": before,
                                   "to_status": after, "queue_id": queue_id, "window_id": window_id,
                                   "actor_kind": actor.kind, "actor_id": actor.id, "staff_id": actor.staff_id,
-                                  "device_id": actor.device_id, "detail": detail})
+                             "device_id": actor.device_id, "detail": detail})
 
     def _answer(self, conn: Connection, row: dict[str, Any], queue: QueueConf, window: WindowConf | None,
                 mean: float | None) -> dict[str, Any]:
@@ -404,6 +426,7 @@ _WAITING = (update(Q).where(Q.c.id == bindparam("q")).values(waiting_count=Q.c.w
 _WINDOW = select(W.c.id, W.c.number, W.c.state, W.c.policy, W.c.current_ticket_id, W.c.pause_reason,
                  W.c.credits, W.c.staff_id).where(W.c.number == bindparam("n")).with_for_update()
 _TICKET = select(*[T.c[name] for name in _ROW]).where(T.c.id == bindparam("i")).with_for_update()
+_RESULT = update(IR).where(IR.c.scope == bindparam("s"), IR.c.key == bindparam("k")).values(result=bindparam("r"))
 _MEAN = select(Q.c.mean_service_s).where(Q.c.id == bindparam("q")).with_for_update()
 
 

@@ -167,3 +167,31 @@ def test_a_catalog_change_reaches_the_hot_path_at_the_next_batch(db: Database, n
         assert getattr(caught.value, "code", None) == "queue_inactive"
     finally:
         writer.stop()
+
+
+def test_one_batch_buffers_audit_and_results_and_a_retry_in_it_replays(db: Database, now: datetime) -> None:
+    """Audit rows and idempotency results are written once per batch; a retry of a key in
+    the same batch still replays the first answer, and a refusal in the middle leaves no
+    row of its own."""
+    from concurrent.futures import Future
+
+    from hallq.server.models import IdempotencyRecord, TicketEvent
+
+    hall = build_hall(db, now)
+    writer = Writer(db, b"test-secret")   # not started: one batch, applied here
+    service = {"service_id": hall.services["amr-001"]}
+    commands = [Command("issue", hall.kiosk, now, {**service, "idempotency_key": "k-1"}),
+                Command("issue", hall.kiosk, now, {"service_id": 999_999}),             # refused
+                Command("issue", hall.kiosk, now, {**service, "idempotency_key": "k-1"}),   # the retry
+                Command("issue", hall.kiosk, now, {**service, "idempotency_key": "k-2"})]
+    batch = [(c, Future()) for c in commands]
+    writer._apply(batch)
+    first, refused, retry, second = (f.exception() or f.result() for _, f in batch)
+    assert getattr(refused, "code", None) == "unknown_service"
+    assert retry["replayed"] and retry["ticket"]["id"] == first["ticket"]["id"]
+    assert second["ticket"]["number"] == "A002"
+    with db.read() as s:
+        audited = s.scalars(select(TicketEvent.ticket_id).where(TicketEvent.action == "issue")).all()
+        assert sorted(audited) == [first["ticket"]["id"], second["ticket"]["id"]]
+        results = dict(s.execute(select(IdempotencyRecord.key, IdempotencyRecord.result)).all())
+        assert results == {"k-1": {"ticket_id": first["ticket"]["id"]}, "k-2": {"ticket_id": second["ticket"]["id"]}}
