@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from .engine import Action
 from .models import LiveEvent, Queue, Ticket, Window
@@ -155,6 +155,7 @@ def publish_raw(session: Session, kind: str, payload: dict[str, Any]) -> None:
 
 
 _PENDING = "hallq_live_events"
+_MARKS = "hallq_live_event_marks"
 
 
 def pending_events(session: Session) -> list[tuple[str, dict[str, Any]]]:
@@ -166,10 +167,14 @@ def pending_events(session: Session) -> list[tuple[str, dict[str, Any]]]:
 
 @sa_event.listens_for(Session, "before_commit")
 def _write_events(session: Session) -> None:
-    """Write the transaction's events as its very last statements. On PostgreSQL the event
-    lock, which makes ids follow commit order, is then held only from here to the commit:
-    never while the use case still waits for row locks (no lock-order deadlocks) or runs its
-    remaining queries."""
+    """Write the transaction's events as its very last statements, once, at the commit of the
+    outermost transaction (a savepoint's release also passes here: its events wait for the
+    real commit). On PostgreSQL the event lock, which makes ids follow commit order, is then
+    held only from here to the commit: never while the use case still waits for row locks
+    (no lock-order deadlocks) or runs its remaining queries."""
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_MARKS, None)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -186,6 +191,19 @@ def _write_events(session: Session) -> None:
         session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}, '{int(last or 0)}'"))
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_events(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@sa_event.listens_for(Session, "after_transaction_create")
+def _mark_events(session: Session, transaction: SessionTransaction) -> None:
+    """A savepoint remembers how many events were queued when it began."""
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[transaction] = len(session.info.get(_PENDING, ()))
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_events(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rollback drops the events of what it undid: a savepoint's own, or all of them."""
+    marks = session.info.get(_MARKS, {})
+    if previous_transaction.nested and previous_transaction in marks:
+        del pending_events(session)[marks.pop(previous_transaction):]
+    elif not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+        session.info.pop(_MARKS, None)

@@ -2,9 +2,15 @@
 
 Commands arrive from the server's request handlers (in this process, or from worker
 processes over a local socket). The writer thread takes whatever has queued up while it was
-busy, runs each command under a savepoint of one transaction, commits once, and only then
-answers the batch: an answer is never ahead of the disk. A command that fails rolls back to
-its savepoint (and drops the events it published) without touching the rest of the batch.
+busy, runs the batch in one transaction, commits once, and only then answers the batch: an
+answer is never ahead of the disk.
+
+A refusal touches only its own command. The hot path's commands (issue, call next, finish)
+run bare: they make every check they can before their first write, and a refusal before any
+write leaves nothing to undo. If one of them is refused after it has written (or the
+database refuses a statement), the whole transaction is rolled back and the batch run again
+with a savepoint around every command, which is how the other commands always run. Nothing
+was answered in between, so the second run is the only one anybody sees.
 
 One writer per server means queue changes never wait for each other's database lock, and a
 batch of a hundred commands costs one commit instead of a hundred.
@@ -20,6 +26,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -34,6 +41,10 @@ log = logging.getLogger(__name__)
 # Enough to amortise a commit, few enough that the first command of a batch never waits long
 # for the last one's work.
 MAX_BATCH = 200
+
+
+class _Replay(Exception):
+    """A bare command was refused after it wrote: run the batch again under savepoints."""
 
 
 class WriterUnavailable(Exception):
@@ -57,6 +68,7 @@ class Writer:
         self._thread: threading.Thread | None = None
         self._stopped = False
         self.hot = HotPath(self.secret)
+        self.replays = 0   # batches run a second time under savepoints
 
     # -- life ------------------------------------------------------------------------------
     def start(self) -> Writer:
@@ -111,14 +123,12 @@ class Writer:
                 left[1].set_exception(WriterUnavailable("the writer stopped"))
 
     def _apply(self, batch: list[tuple[Command, Future[dict[str, Any]]]]) -> None:
-        outcomes: list[tuple[Future[dict[str, Any]], dict[str, Any] | BaseException]] = []
         try:
-            self.hot.reset()
-            with self.db.write() as session:
-                self.hot.prepare(session.connection())
-                for command, future in batch:
-                    outcomes.append((future, self._one(session, command)))
-                self.hot.flush(session.connection())
+            try:
+                outcomes = self._attempt(batch, guarded=False)
+            except _Replay:
+                self.replays += 1
+                outcomes = self._attempt(batch, guarded=True)
         except Exception as exc:   # the commit (or the connection) failed: nothing is stored
             log.warning("writer: a batch of %d could not be committed: %s", len(batch), exc)
             for _command, future in batch:
@@ -136,8 +146,23 @@ class Writer:
             else:
                 future.set_result(outcome)
 
-    def _one(self, session: Session, command: Command) -> dict[str, Any] | BaseException:
-        """Run one command under a savepoint; a refusal rolls back only its own changes."""
+    def _attempt(self, batch: list[tuple[Command, Future[dict[str, Any]]]], *, guarded: bool,
+                 ) -> list[tuple[Future[dict[str, Any]], dict[str, Any] | BaseException]]:
+        """Run and commit the batch once; raises _Replay (after rolling back) when a bare
+        command must be undone."""
+        outcomes: list[tuple[Future[dict[str, Any]], dict[str, Any] | BaseException]] = []
+        self.hot.reset()
+        with self.db.write() as session:
+            conn = session.connection()
+            self.hot.prepare(conn)
+            for command, future in batch:
+                outcomes.append((future, self._one(session, conn, command, guarded)))
+            self.hot.flush(conn)
+        return outcomes
+
+    def _one(self, session: Session, conn: Connection, command: Command,
+             guarded: bool) -> dict[str, Any] | BaseException:
+        """Run one command; a refusal undoes only its own changes."""
         events = pending_events(session)
         mark = len(events)
         buffered = self.hot.mark()
@@ -145,14 +170,16 @@ class Writer:
             fast = self.hot.handler(command.name)
             if fast is not None:
                 try:
-                    with session.begin_nested():
-                        return fast(session.connection(), command, events)   # type: ignore[no-any-return]
+                    if guarded:
+                        with conn.begin_nested():
+                            return fast(conn, command, events)   # type: ignore[no-any-return]
+                    return self._bare(fast, conn, command, events)
                 except Fallback:
                     del events[mark:]
                     self.hot.cut(buffered)
             # The use case may read what earlier commands of the batch buffered (a replayed
             # key's result, a ticket's audit trail): write it first, outside its savepoint.
-            self.hot.flush(session.connection())
+            self.hot.flush(conn)
             buffered = self.hot.mark()
             try:
                 with session.begin_nested():
@@ -162,6 +189,8 @@ class Writer:
                 # and its objects must not outlive it: the hot path writes behind the ORM.
                 self.hot.invalidate()
                 session.expunge_all()
+        except _Replay:
+            raise
         except QueueError as exc:
             del events[mark:]
             self.hot.cut(buffered)
@@ -180,3 +209,21 @@ class Writer:
                 raise
             log.exception("writer: command %s failed", command.name)
             return QueueError("internal_error", "the change failed on the server; nothing of it was stored")
+
+    def _bare(self, fast: Callable[..., dict[str, Any]], conn: Connection, command: Command,
+              events: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+        """A hot command without a savepoint: fine while it succeeds or is refused before its
+        first write; otherwise the batch starts over under savepoints."""
+        self.hot.wrote = False
+        try:
+            return fast(conn, command, events)
+        except (Fallback, QueueError, OverflowError):
+            if self.hot.wrote:
+                raise _Replay from None
+            raise
+        except OperationalError:
+            raise
+        except Exception:
+            # A statement the database refused (on PostgreSQL that spoils the whole
+            # transaction), or a defect part way: only savepoints can undo it.
+            raise _Replay from None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
@@ -27,7 +28,7 @@ from hallq.identifiers import check_id_number, check_phone, mask_id_number, mask
 from .. import engine as eng
 from ..api.schemas import QueueBrief, TicketOut, WindowBrief
 from ..engine import tickets as rules_of
-from ..events import TICKET_EVENT, QueueRef, TicketChanged, TicketRef, WindowRef, _jsonable
+from ..events import TICKET_EVENT, QueueRef, WindowRef
 from ..models import (
     AuditEntry,
     DailyCounter,
@@ -68,6 +69,10 @@ class QueueConf:
     waiting_target_s: int
     default_service_s: int
 
+    @cached_property
+    def ref_fields(self) -> dict[str, Any]:
+        return asdict(self.ref)
+
     def brief(self) -> dict[str, Any]:
         r = self.ref
         return {"id": r.id, "code": r.code, "prefix": r.prefix, "name_zh": r.name_zh, "name_en": r.name_en,
@@ -79,6 +84,10 @@ class WindowConf:
     ref: WindowRef
     state: str
     route: eng.Route
+
+    @cached_property
+    def ref_fields(self) -> dict[str, Any]:
+        return asdict(self.ref)
 
     def brief(self) -> dict[str, Any]:
         r = self.ref
@@ -139,15 +148,21 @@ def load_config(conn: Connection, mark: int | None) -> Config | None:
 
 def _event(kind: eng.Action, ticket: dict[str, Any], queue: QueueConf, waiting: int, at: datetime,
            actor: Actor, window: WindowConf | None) -> tuple[str, dict[str, Any]]:
-    changed = TicketChanged(
-        type=TICKET_EVENT[kind],
-        ticket=TicketRef(ticket["id"], ticket["number"], ticket["status"], ticket["priority"], ticket["queue_id"],
-                         ticket["service_id"], ticket["issued_at"], ticket["recall_count"]),
-        queue=QueueRef(**{**asdict(queue.ref), "waiting": waiting}), at=at,
-        window=window.ref if window is not None else None,
-        actor={"kind": actor.kind, "id": actor.id, "role": actor.role.value})
-    data = _jsonable(asdict(changed))
-    return str(data.pop("type")), data
+    """The live event of a ticket change: what ``TicketChanged`` publishes, field for field,
+    built straight as the stored payload."""
+    issued_at = ticket["issued_at"]
+    return TICKET_EVENT[kind].value, {
+        "ticket": {"id": ticket["id"], "number": ticket["number"], "status": ticket["status"],
+                   "priority": ticket["priority"], "queue_id": ticket["queue_id"],
+                   "service_id": ticket["service_id"],
+                   "issued_at": issued_at.isoformat() if isinstance(issued_at, datetime) else issued_at,
+                   "recall_count": ticket["recall_count"]},
+        "queue": {**queue.ref_fields, "waiting": waiting},
+        "at": at.isoformat(),
+        "window": window.ref_fields if window is not None else None,
+        "from_queue": None,
+        "actor": {"kind": actor.kind, "id": actor.id, "role": actor.role.value},
+    }
 
 
 class HotPath:
@@ -160,6 +175,8 @@ class HotPath:
         # executemany each (``flush``) before the commit or before a use case runs.
         self._audits: list[dict[str, Any]] = []
         self._results: list[dict[str, Any]] = []
+        # Whether the command running now has written anything yet (see Writer._bare).
+        self.wrote = False
 
     # -- the batch's buffered rows -----------------------------------------------------------
     def mark(self) -> tuple[int, int]:
@@ -201,8 +218,7 @@ class HotPath:
             raise Fallback   # no hall yet: the use case gives the coded answer
         return self.config
 
-    @staticmethod
-    def _claim(conn: Connection, actor: Actor, key: str | None, operation: str,
+    def _claim(self, conn: Connection, actor: Actor, key: str | None, operation: str,
                request: dict[str, Any]) -> str | None:
         """Claim an Idempotency-Key; a key already used goes to the use case, which replays
         or refuses it. Returns the claimed key."""
@@ -217,7 +233,12 @@ class HotPath:
                                       "fingerprint": fingerprint(operation, request), "result": {}}).first()
         if claimed is None:
             raise Fallback
+        self.wrote = True
         return key
+
+    def _write(self, conn: Connection, stmt: Any, params: dict[str, Any]) -> Any:
+        self.wrote = True
+        return conn.execute(stmt, params)
 
     def _remember(self, conn: Connection, actor: Actor, key: str | None, result: dict[str, Any]) -> None:
         if key is not None:
@@ -279,7 +300,7 @@ class HotPath:
             phone_masked = mask_phone(checked_phone.normalized)
         day = conf.today(c.now)
         qid = queue.ref.id
-        seq = int(conn.execute(_next_seq_stmt(conn), {"queue_id": qid, "business_date": day}).scalar_one())
+        seq = int(self._write(conn, _next_seq_stmt(conn), {"queue_id": qid, "business_date": day}).scalar_one())
         person_active = 0
         if who is not None:
             person_active = int(conn.execute(_PERSON, {"h": who, "q": qid}).scalar() or 0)
@@ -298,7 +319,7 @@ class HotPath:
             "phone_masked": phone_masked, "device_id": c.actor.device_id, "appointment_id": None,
             "recall_count": 0, "transfer_count": 0, "version": 0,
         }
-        row["id"] = int(conn.execute(insert(T).returning(T.c.id), row).scalar_one())
+        row["id"] = int(conn.execute(_INSERT_TICKET, row).scalar_one())
         waiting, mean = conn.execute(_WAITING, {"q": qid, "d": 1}).one()
         self._audit(conn, row["id"], eng.Action.ISSUE, None, row["status"], qid, None, c.actor, c.now,
                     {"priority": cls.value, "service_id": service_id})
@@ -343,7 +364,7 @@ class HotPath:
         if actor.staff_id is not None and action in (eng.Action.CALL, eng.Action.START, eng.Action.FINISH,
                                                      eng.Action.RESUME):
             changes["staff_id"] = actor.staff_id
-        conn.execute(update(T).where(T.c.id == r.id).values(**changes, version=T.c.version + 1))
+        self._write(conn, _update_stmt(T, changes, version=True), {"_id": r.id, **changes})
         row.update(changes)
         delta = (-1 if r.status == eng.TicketStatus.WAITING.value else 0) + \
             (1 if after.status is eng.TicketStatus.WAITING else 0)
@@ -370,7 +391,7 @@ class HotPath:
             window_changes["credits"] = {str(k): v for k, v in choice.credits.items()}
         if choice.head is None:
             if window_changes:
-                conn.execute(update(W).where(W.c.id == w.id).values(**window_changes))
+                self._write(conn, _update_stmt(W, window_changes), {"_id": w.id, **window_changes})
             self._remember(conn, c.actor, key, {"ticket_id": None})
             return {"ticket": None, "replayed": False}
         r = conn.execute(_TICKET, {"i": choice.head.ticket_id}).one()
@@ -379,7 +400,7 @@ class HotPath:
         window_changes["current_ticket_id"] = r.id
         if c.actor.staff_id is not None:
             window_changes["staff_id"] = c.actor.staff_id
-        conn.execute(update(W).where(W.c.id == w.id).values(**window_changes))
+        self._write(conn, _update_stmt(W, window_changes), {"_id": w.id, **window_changes})
         queue = conf.queues[row["queue_id"]]
         events.append(_event(eng.Action.CALL, row, queue, waiting, c.now, c.actor, wc))
         self._remember(conn, c.actor, key, {"ticket_id": r.id})
@@ -402,12 +423,11 @@ class HotPath:
             case = extra["case_number"] = case_number.strip()[:60]
         assert done.started_at is not None
         mean_before = conn.execute(_MEAN, {"q": r.queue_id}).scalar()
-        conn.execute(update(Q).where(Q.c.id == r.queue_id).values(
-            mean_service_s=eng.ewma(mean_before, (c.now - done.started_at).total_seconds(),
-                                    self._conf(conn).rules.service_time_alpha)))
+        self._write(conn, _SET_MEAN, {"q": r.queue_id, "m": eng.ewma(
+            mean_before, (c.now - done.started_at).total_seconds(), self._conf(conn).rules.service_time_alpha)})
         row, waiting, mean = self._store(conn, r, eng.Action.FINISH, done, actor=c.actor, now=c.now, window=wc,
                                          extra=extra, detail={"case_number": case} if case else None)
-        conn.execute(update(W).where(W.c.id == w.id).values(current_ticket_id=None))
+        self._write(conn, _update_stmt(W, _NO_TICKET), {"_id": w.id, **_NO_TICKET})
         queue = self._conf(conn).queues[row["queue_id"]]
         events.append(_event(eng.Action.FINISH, row, queue, waiting, c.now, c.actor, wc))
         self._remember(conn, c.actor, key, {"ticket_id": r.id})
@@ -428,6 +448,25 @@ _WINDOW = select(W.c.id, W.c.number, W.c.state, W.c.policy, W.c.current_ticket_i
 _TICKET = select(*[T.c[name] for name in _ROW]).where(T.c.id == bindparam("i")).with_for_update()
 _RESULT = update(IR).where(IR.c.scope == bindparam("s"), IR.c.key == bindparam("k")).values(result=bindparam("r"))
 _MEAN = select(Q.c.mean_service_s).where(Q.c.id == bindparam("q")).with_for_update()
+_SET_MEAN = update(Q).where(Q.c.id == bindparam("q")).values(mean_service_s=bindparam("m"))
+_INSERT_TICKET = insert(T).returning(T.c.id)
+_NO_TICKET = {"current_ticket_id": None}
+_UPDATES: dict[tuple[str, bool, tuple[str, ...]], Any] = {}
+
+
+def _update_stmt(table: Table, values: dict[str, Any], *, version: bool = False) -> Any:
+    """``UPDATE table SET <the keys of values> WHERE id = :_id``, built once per column set
+    (building and caching a statement per call costs more than running it). The parameters
+    are the values under their column names and the row's id as ``_id``."""
+    names = tuple(values)
+    key = (table.name, version, names)
+    stmt = _UPDATES.get(key)
+    if stmt is None:
+        sets: dict[str, Any] = {name: bindparam(name) for name in names}
+        if version:
+            sets["version"] = table.c.version + 1
+        stmt = _UPDATES[key] = update(table).where(table.c.id == bindparam("_id")).values(sets)
+    return stmt
 
 
 def is_postgres(conn: Connection) -> bool:
