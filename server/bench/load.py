@@ -69,6 +69,7 @@ class Load:
     retries: int = 8
     event_grace_s: float = 2.0              # displays keep listening this long after the load
     login_flood_per_s: float = 0.0          # wrong passwords per second, sprayed over usernames
+    boot: bool = False                      # every device starts at once and asks its first question
     seed: int = 1
 
 
@@ -132,6 +133,8 @@ class Run:
 
     # -- the whole run ---------------------------------------------------------------------
     async def run(self, start_at: Callable[[], float]) -> Samples:
+        if self.load.boot:
+            return await self.boot(start_at)
         displays = [asyncio.create_task(self.display(i, ready)) for i, ready in
                     enumerate([asyncio.Event() for _ in range(self.load.displays)])]
         # Displays connect first, so that every call of the run has its audience.
@@ -162,6 +165,48 @@ class Run:
         for task in displays:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        return self.samples
+
+    async def boot(self, start_at: Callable[[], float]) -> Samples:
+        """The hall opening: every kiosk, window and display switched on at the same moment,
+        each opening its connection and asking what it needs for its first screen (a kiosk the
+        service items, a counter its window, a display the hall's snapshot). Timed from the
+        connect to the whole answer."""
+        kiosk_tokens = self.target.kiosk_tokens
+        devices = [("boot: kiosk services", kiosk_tokens[i % len(kiosk_tokens)], "/services?limit=500")
+                   for i in range(self.load.kiosks)]
+        devices += [("boot: counter window", self.target.window_tokens[n], f"/windows/{n}")
+                    for n in self.load.windows]
+        display_tokens = self.target.display_tokens or kiosk_tokens
+        devices += [("boot: display snapshot", display_tokens[i % len(display_tokens)], "/snapshot")
+                    for i in range(self.load.displays)]
+        clients = [self._client(token) for _, token, _ in devices]
+        begin = start_at()
+        await asyncio.sleep(max(0.0, begin - time.monotonic()))
+        self.samples.started = time.monotonic()
+        self.deadline = self.samples.started + self.load.request_timeout_s
+
+        async def first(op: str, http: WireClient, path: str) -> None:
+            sent = time.monotonic()
+            try:
+                response = await http.get(path)
+            except WireError as exc:
+                self.samples.errors[f"{op}:{str(exc).split(':')[0]}"] += 1
+                return
+            if response.status_code != 200:
+                self.samples.errors[f"{op}:{_code(response)}"] += 1
+                return
+            took = time.monotonic() - sent
+            self.samples.add(op, took)
+            self.samples.add("boot: any device", took)
+
+        try:
+            await asyncio.gather(*(first(op, http, path) for (op, _, path), http in zip(devices, clients, strict=True)))
+        finally:
+            for http in clients:
+                await http.aclose()
+        self.samples.ended = time.monotonic()
+        self._stop_displays.set()
         return self.samples
 
     async def _displays_ready(self, displays: list[asyncio.Task[None]]) -> None:

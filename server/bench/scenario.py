@@ -115,16 +115,22 @@ BARE = f"bare endpoint, {CEILING_CLIENTS} clients"
 FLOOD_PER_S = 50
 # Kiosks at a hall's busy pace (8 kiosks, one ticket every 0.1 s each): idle, then under a flood.
 PACED = "kiosks at 80 tickets/s"
+# The hall opening: 30 kiosks, 100 counters and 20 displays switched on at once.
+BOOT_DEVICES = (30, 100, 20)
+BOOT = f"{sum(BOOT_DEVICES)} devices booting at once"
 FLOODED = f"kiosks at 80 tickets/s, {FLOOD_PER_S} wrong passwords/s"
 
 
 def api_phases(target: Target, *, duration_s: float, seed: int, bare: Target | None = None) -> list[Phase]:
     """The bare endpoint at 64 clients (the ceiling), issuing with 8, 64 and 256 clients,
-    then calling (call-next + finish) with as many, then the time from a call to its event
+    150 devices booting at once, then calling (call-next + finish) with as many, then the time from a call to its event
     at 200 subscribers, then kiosks at a busy pace alone and under a login flood."""
     base = Load(kiosks=0, windows=(), displays=0, duration_s=duration_s, seed=seed, idle_poll_s=0.02)
     numbers = sorted(target.window_tokens)
     phases = [Phase(BARE, replace(base, kiosks=CEILING_CLIENTS), bare)] if bare is not None else []
+    kiosks, counters, displays = BOOT_DEVICES
+    phases.append(Phase(BOOT, replace(base, kiosks=kiosks, windows=tuple(numbers[:counters]), displays=displays,
+                                      boot=True), target))
     phases += [Phase(f"issue, {c} clients", replace(base, kiosks=c), target) for c in API_CLIENTS]
     phases += [Phase(f"call, {c} clients", replace(base, windows=tuple(numbers[:c])), target)
                for c in API_CLIENTS]
@@ -158,6 +164,10 @@ def ceiling(reports: list[Report]) -> dict[str, Any]:
         cycles = call.operations["finish"].per_s
         out["call_cycles_per_s"] = round(cycles, 1)
         out["call_cycle_ratio"] = round(cycles / ceiling_s, 3)
+    boot = by_name.get(BOOT)
+    if boot is not None and "boot: any device" in boot.operations:
+        first = boot.operations["boot: any device"]
+        out.update(boot_devices=first.count, boot_p50_ms=round(first.p50_ms, 1), boot_p99_ms=round(first.p99_ms, 1))
     out.update(flood_effect(by_name))
     return out
 
@@ -185,6 +195,9 @@ def ceiling_table(c: dict[str, Any]) -> str:
                      f"{c['call_cycle_ratio']:.3f} |")
     lines += ["", f"At the ceiling the load generator used {c['bare_loadgen_cores']} cores and the bare "
                   f"server {c['bare_server_cores']} cores."]
+    if "boot_p99_ms" in c:
+        lines += ["", f"{c['boot_devices']} devices booting at once: first answer p50 {c['boot_p50_ms']} ms, "
+                      f"p99 {c['boot_p99_ms']} ms."]
     if "flood_p50_factor" in c:
         lines += ["", f"Login flood: kiosk issue p50 {c['idle_issue_p50_ms']} ms alone, {c['flood_issue_p50_ms']} ms "
                       f"under {c['flood_logins_per_s']} wrong passwords/s ({c['flood_p50_factor']}x)."]
