@@ -18,7 +18,8 @@ for db in "${dbs[@]}"; do
   name=$([ -z "$db" ] && echo sqlite || echo postgresql)
   opt=$([ -z "$db" ] && echo "" || echo "--db $db")
   .venv/bin/python bench/engine.py $opt | tee "$OUT/engine-$name.md"
-  .venv/bin/hallq bench --preset api --workers 2 $opt --json "$OUT/api-$name.json" | tee "$OUT/api-$name.md"
+  .venv/bin/hallq bench --preset api --workers 2 --procs 2 $opt --json "$OUT/api-$name.json" | tee "$OUT/api-$name.md"
+  .venv/bin/hallq bench --preset scale --workers 2 --procs 2 $opt | tee "$OUT/scale-$name.md"
   .venv/bin/hallq bench --preset hall --workers 2 $opt --json "$OUT/hall-$name.json" | tee "$OUT/hall-$name.md"
   .venv/bin/python bench/credit_search.py $opt | tee "$OUT/credit-$name.md"
 done
