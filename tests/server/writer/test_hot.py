@@ -41,11 +41,9 @@ def _rounds(hall: SmallHall, counter: Any, t0: datetime) -> list[list[tuple[str,
              ("issue", kiosk, {"service_id": s["amr-001"], "idempotency_key": "k1"}),          # key reused
              ("issue", kiosk, {"service_id": 9999}),
              ("issue", kiosk, {"service_id": s["amr-001"], "id_number": ID_NUMBER, "phone": "13800138000"}),
-             ("issue", kiosk, {"service_id": s["amr-001"], "id_number": ID_NUMBER}),           # per-person limit
              ("issue", kiosk, {"service_id": s["amr-001"], "id_number": "110105194912310021"}),
              ("issue", kiosk, {"service_id": s["amr-002"], "phone": "12"}),
-             ("issue", SYSTEM, {"service_id": s["amr-002"], "priority": "elderly"}),
-             ("issue", kiosk, {"service_id": s["grn-001"], "priority": "green"})]
+             ("issue", SYSTEM, {"service_id": s["amr-002"], "priority": "elderly"})]
     calls = [("call_next", SYSTEM, {"window": n}) for n in (1, 2, 3, 9)] + [
         ("call_next", SYSTEM, {"window": 1}),                                               # busy
         ("call_next", counter, {"window": 2}),                                              # not its window
@@ -64,7 +62,12 @@ def _rounds(hall: SmallHall, counter: Any, t0: datetime) -> list[list[tuple[str,
     drain = [("call_next", SYSTEM, {"window": 9}), ("start", SYSTEM, {"window": 9}),
              ("finish", SYSTEM, {"window": 9}), ("call_next", SYSTEM, {"window": 9}),
              ("call_next", SYSTEM, {"window": 9})]
-    return [issue, calls, finishes, drain, drain, drain]
+    # Refused after the day's number was drawn, so their batch runs again under savepoints. In
+    # a batch of their own: on PostgreSQL a replay skips the ticket ids its first run took (sequences
+    # are not transactional), which would shift every later id of the comparison.
+    limit = [("issue", kiosk, {"service_id": s["amr-001"], "id_number": ID_NUMBER}),        # per-person limit
+             ("issue", kiosk, {"service_id": s["grn-001"], "priority": "green"})]          # not at a kiosk
+    return [issue, limit, calls, finishes, drain, drain, drain]
 
 
 def _counting(writer: Writer, done: list[str]) -> None:
