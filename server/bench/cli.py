@@ -25,8 +25,8 @@ PRESETS = {
 @click.command()
 @click.option("--preset", type=click.Choice(["hall", "stress", "api", "scale"]), default=None,
               help="hall: 30 kiosks, 120 windows, 20 displays at ten times a busy hall's pace; stress: the same flat out; "
-                   "api: the bare endpoint, then 8/64/256 clients issuing, then calling, then a call's event at 200 "
-                   "subscribers, then kiosks under a login flood; scale: issue and call in halls of 10, 100 and "
+                   "api: the bare endpoint, 150 devices booting at once, then 8/64/256 clients issuing, then "
+                   "calling, then a call's event at 200 subscribers, then kiosks under a login flood; scale: issue and call in halls of 10, 100 and "
                    "1,000 windows and with 100,000 tickets already stored today.")
 @click.option("--url", default=None, help="Target a running server (otherwise --spawn).")
 @click.option("--spawn/--no-spawn", default=None, help="Start a server on a fresh database (default without --url).")

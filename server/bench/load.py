@@ -184,14 +184,13 @@ class Run:
         begin = start_at()
         await asyncio.sleep(max(0.0, begin - time.monotonic()))
         self.samples.started = time.monotonic()
-        self.deadline = self.samples.started + self.load.request_timeout_s
 
         async def first(op: str, http: WireClient, path: str) -> None:
             sent = time.monotonic()
             try:
                 response = await http.get(path)
             except WireError as exc:
-                self.samples.errors[f"{op}:{str(exc).split(':')[0]}"] += 1
+                self._lost(op, exc)
                 return
             if response.status_code != 200:
                 self.samples.errors[f"{op}:{_code(response)}"] += 1
@@ -206,7 +205,6 @@ class Run:
             for http in clients:
                 await http.aclose()
         self.samples.ended = time.monotonic()
-        self._stop_displays.set()
         return self.samples
 
     async def _displays_ready(self, displays: list[asyncio.Task[None]]) -> None:
@@ -230,6 +228,10 @@ class Run:
                           headers={"Authorization": f"Bearer {token}"} if token else {},
                           timeout=self.load.request_timeout_s, tls=_tls_context())
 
+    def _lost(self, op: str, exc: WireError) -> None:
+        """Count a request whose connection failed, by the failure's kind."""
+        self.samples.errors[f"{op}:{str(exc).split(':')[0]}"] += 1
+
     async def _send(self, http: WireClient, op: str, path: str, *, body: Any = None,
                     key: str | None = None, retry: bool = True) -> Answer | None:
         """POST with retries on network errors and 502/503/504 (same key each time)."""
@@ -243,7 +245,7 @@ class Run:
             try:
                 response = await http.post(path, json=body, headers=headers)
             except WireError as exc:
-                self.samples.errors[f"{op}:{str(exc).split(':')[0]}"] += 1
+                self._lost(op, exc)
                 if not retry or self._over() and attempt >= 2:
                     return None
                 continue
@@ -337,7 +339,7 @@ class Run:
                 response = await http.post("/auth/login", json={"username": f"nobody-{self.name}-{index}-{n}",
                                                                  "password": "not the password"})
             except WireError as exc:
-                self.samples.errors[f"login:{str(exc).split(':')[0]}"] += 1
+                self._lost("login", exc)
                 continue
             took = time.monotonic() - sent
             if response.status_code in (401, 429):

@@ -122,9 +122,10 @@ FLOODED = f"kiosks at 80 tickets/s, {FLOOD_PER_S} wrong passwords/s"
 
 
 def api_phases(target: Target, *, duration_s: float, seed: int, bare: Target | None = None) -> list[Phase]:
-    """The bare endpoint at 64 clients (the ceiling), issuing with 8, 64 and 256 clients,
-    150 devices booting at once, then calling (call-next + finish) with as many, then the time from a call to its event
-    at 200 subscribers, then kiosks at a busy pace alone and under a login flood."""
+    """The bare endpoint at 64 clients (the ceiling), 150 devices booting at once, issuing
+    with 8, 64 and 256 clients, then calling (call-next + finish) with as many, then the time
+    from a call to its event at 200 subscribers, then kiosks at a busy pace alone and under a
+    login flood."""
     base = Load(kiosks=0, windows=(), displays=0, duration_s=duration_s, seed=seed, idle_poll_s=0.02)
     numbers = sorted(target.window_tokens)
     phases = [Phase(BARE, replace(base, kiosks=CEILING_CLIENTS), bare)] if bare is not None else []

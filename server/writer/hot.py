@@ -237,6 +237,8 @@ class HotPath:
         return key
 
     def _write(self, conn: Connection, stmt: Any, params: dict[str, Any]) -> Any:
+        """Every write of the hot path goes through here (the claim excepted, which writes
+        only when it claims), so that ``wrote`` tells whether a refusal has anything to undo."""
         self.wrote = True
         return conn.execute(stmt, params)
 
@@ -319,8 +321,8 @@ class HotPath:
             "phone_masked": phone_masked, "device_id": c.actor.device_id, "appointment_id": None,
             "recall_count": 0, "transfer_count": 0, "version": 0,
         }
-        row["id"] = int(conn.execute(_INSERT_TICKET, row).scalar_one())
-        waiting, mean = conn.execute(_WAITING, {"q": qid, "d": 1}).one()
+        row["id"] = int(self._write(conn, _INSERT_TICKET, row).scalar_one())
+        waiting, mean = self._write(conn, _WAITING, {"q": qid, "d": 1}).one()
         self._audit(conn, row["id"], eng.Action.ISSUE, None, row["status"], qid, None, c.actor, c.now,
                     {"priority": cls.value, "service_id": service_id})
         row.update(called_at=None, started_at=None, finished_at=None, case_number=None)
@@ -368,7 +370,7 @@ class HotPath:
         row.update(changes)
         delta = (-1 if r.status == eng.TicketStatus.WAITING.value else 0) + \
             (1 if after.status is eng.TicketStatus.WAITING else 0)
-        waiting, mean = conn.execute(_WAITING, {"q": r.queue_id, "d": delta}).one()
+        waiting, mean = self._write(conn, _WAITING, {"q": r.queue_id, "d": delta}).one()
         self._audit(conn, r.id, action, r.status, row["status"], row["queue_id"], window.ref.id, actor, now,
                     detail or {})
         return row, int(waiting), mean
