@@ -55,10 +55,20 @@ class Settings(BaseSettings):
     tls_cert: Path | None = Field(default=None, description="PEM certificate for HTTPS.")
     tls_key: Path | None = Field(default=None, description="PEM private key for HTTPS.")
     event_retention_days: int = Field(default=7, ge=1, description="Days live events are kept for reconnecting clients.")
-    login_attempts_per_minute: int = Field(default=10, ge=1, description="Failed logins allowed per username and address per minute.")
+    login_attempts_per_minute: int = Field(
+        default=10, ge=1, description="Failed sign-ins allowed per account (username) per minute, from any "
+        "address; the next one locks the account for login_lockout_minutes.")
     login_failures_per_address_per_minute: int = Field(
-        default=30, ge=1, description="Failed logins allowed from one address per minute, whatever the usernames "
-        "(a spray over many usernames is refused without checking a password).")
+        default=30, ge=1, description="Failed sign-ins allowed from one address per minute, whatever the usernames "
+        "or cards (a spray over many usernames or card numbers is refused without checking one); the next one "
+        "locks the address for login_lockout_minutes.")
+    card_failures_per_minute: int = Field(
+        default=30, ge=1, description="Failed staff-card sign-ins allowed per minute in the whole hall, from all "
+        "addresses together (a wrong card names no account to lock); the next one locks card sign-in for "
+        "login_lockout_minutes. Password sign-in is not affected.")
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, le=1440, description="Minutes an account, an address or card sign-in stays locked after "
+        "passing its sign-in limit. A manager can lift an account's lock-out earlier.")
     credit_queries_per_minute: int = Field(default=30, ge=1, description="Credit look-ups allowed per device per minute.")
     credit_source: Literal["local", "http"] = Field(
         default="local", description="Where credit look-ups go: 'local' (records loaded with hallq credit import) "

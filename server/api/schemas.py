@@ -152,6 +152,11 @@ class WindowChoice(Body):
     window_number: int = Field(ge=1, le=9999)
 
 
+class LockoutLift(Body):
+    scope: Literal["sign-in:account", "sign-in:address", "sign-in:card"]
+    subject: str = Field(min_length=1, max_length=150)
+
+
 class DeviceStatusReport(Body):
     printer: Literal["ok", "near_end", "out", "offline", "error", "none"] = "none"
     online: bool = True

@@ -15,7 +15,10 @@ from sqlalchemy.orm import Session
 
 from ..engine import QueueError
 from ..models import AuditEntry, Department, Device, Staff, StaffToken, Window
+from ..models.limits import LimitCounter
+from . import limits as limit_counts
 from .actors import DEVICE_ROLES, STAFF_ROLES, Actor, Role, device_actor, staff_actor
+from .limits import Limit
 
 _hasher = PasswordHasher()
 # A hash to verify against when the username is unknown, so timing does not reveal which
@@ -86,12 +89,6 @@ class SignIn:
     expires_at: datetime
 
 
-def _failed_recently(session: Session, username: str, address: str, now: datetime) -> int:
-    return int(session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "auth.login_failed", AuditEntry.target == f"{username}@{address}",
-        AuditEntry.at > now - timedelta(minutes=1))) or 0)
-
-
 @dataclass(frozen=True)
 class Checked:
     """Credentials found good; what the sign-in itself needs. ``new_hash`` is the password
@@ -101,26 +98,101 @@ class Checked:
     new_hash: str | None = None
 
 
-def _failed_from(session: Session, address: str, now: datetime) -> int:
-    return int(session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "auth.login_failed", AuditEntry.at > now - timedelta(minutes=1),
-        AuditEntry.target.endswith(f"@{address}", autoescape=True))) or 0)
+@dataclass(frozen=True)
+class SignInLimits:
+    """The sign-in limits: failures per account (username), per address, and of staff cards
+    in the whole hall (a wrong card names no account)."""
+
+    account: Limit
+    address: Limit
+    card: Limit
+
+    @classmethod
+    def of(cls, *, account_per_minute: int, address_per_minute: int, card_per_minute: int,
+           lockout_minutes: int) -> SignInLimits:
+        lockout = lockout_minutes * 60
+        return cls(Limit("sign-in:account", account_per_minute, 60, lockout),
+                   Limit("sign-in:address", address_per_minute, 60, lockout),
+                   Limit("sign-in:card", card_per_minute, 60, lockout))
+
+    def of_attempt(self, attempt: Attempt) -> list[tuple[Limit, str]]:
+        first = (self.card, "hall") if attempt.card else (self.account, (attempt.username or "").strip())
+        return [(self.address, attempt.address), first]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in attempt: a username or a card, from an address."""
+
+    username: str | None
+    card: str | None
+    address: str
+
+
+_LOCKED_MESSAGES = {
+    "sign-in:account": "this account is locked after too many failed sign-ins; wait or ask a manager",
+    "sign-in:address": "too many failed sign-ins from this address; wait before trying again",
+    "sign-in:card": "card sign-in is locked after too many wrong cards; use a password or wait",
+}
+
+
+def claim_attempt(session: Session, limits: SignInLimits, attempt: Attempt, *, now: datetime) -> QueueError | None:
+    """Count a sign-in attempt against its limits before its credentials are checked, so that
+    parallel guesses cannot all slip under a limit: each attempt holds its place until it
+    fails (the place stays) or succeeds (``release_attempt``). Answers the refusal to raise
+    once this transaction has committed (a lock-out must outlive it), or None. The attempt
+    that crosses a limit locks its key and is audited as ``auth.locked``."""
+    for limit, subject in limits.of_attempt(attempt):
+        count = limit_counts.take(session, limit, subject, now=now)
+        if count.hits == limit.per + 1:
+            session.add(AuditEntry(at=now, actor_kind="system", actor_id=None, action="auth.locked",
+                                   target=f"{limit.scope}:{subject}"[:100],
+                                   detail={"address": attempt.address, "until": count.ends_at.isoformat()}))
+        refusal = limit_counts.over(limit, count, now=now, message=_LOCKED_MESSAGES[limit.scope])
+        if refusal is not None:   # the keys after it are not counted: a locked address locks no account
+            return refusal
+    return None
+
+
+def release_attempt(session: Session, limits: SignInLimits, attempt: Attempt, *, now: datetime) -> None:
+    """A sign-in that succeeded gives back the places its attempt held."""
+    for limit, subject in limits.of_attempt(attempt):
+        limit_counts.give_back(session, limit, subject, now=now)
+
+
+@dataclass(frozen=True)
+class Lockout:
+    scope: str
+    subject: str
+    until: datetime
+
+
+def lockouts(session: Session, limits: SignInLimits, *, now: datetime) -> list[Lockout]:
+    """Sign-in keys locked now, for the floor manager."""
+    found = []
+    for limit in (limits.account, limits.address, limits.card):
+        rows = session.execute(select(LimitCounter.key, LimitCounter.ends_at).where(
+            LimitCounter.key.startswith(limit.scope + ":", autoescape=True), LimitCounter.ends_at > now,
+            LimitCounter.hits > limit.per)).all()
+        found += [Lockout(limit.scope, key[len(limit.scope) + 1:], until) for key, until in rows]
+    return sorted(found, key=lambda lock: lock.until)
+
+
+def lift_lockout(session: Session, limits: SignInLimits, scope: str, subject: str, *, actor: Actor,
+                 now: datetime) -> None:
+    by_scope = {limit.scope: limit for limit in (limits.account, limits.address, limits.card)}
+    if scope not in by_scope:
+        raise QueueError("invalid_value", f"a lock-out scope is one of {', '.join(by_scope)}", field="scope")
+    limit_counts.clear(session, by_scope[scope], subject)
+    _audit(session, actor, "auth.unlock", f"{scope}:{subject}"[:100], now)
 
 
 def check_credentials(session: Session, *, username: str | None, password: str | None, card: str | None,
-                      address: str, now: datetime, limit_per_minute: int,
-                      address_limit_per_minute: int | None = None) -> Checked:
+                      now: datetime) -> Checked:
     """Check credentials without writing anything: this is where argon2 runs, so it must run
     in a read session, never in a write transaction (a write lock held while hashing stalls
-    every kiosk). Failed attempts are counted per username and address, and per address over
-    all usernames; past either limit every attempt is refused, before any password is hashed,
-    until a minute has passed."""
-    who = (username or f"card:{token_hash(card or '')[:12]}").strip()
-    if _failed_recently(session, who, address, now) >= limit_per_minute:
-        raise QueueError("rate_limited", "too many failed sign-ins; wait a minute", retry_after_s=60)
-    if address_limit_per_minute is not None and _failed_from(session, address, now) >= address_limit_per_minute:
-        raise QueueError("rate_limited", "too many failed sign-ins from this address; wait a minute",
-                         retry_after_s=60)
+    every kiosk). The attempt has been counted against the sign-in limits before
+    (``claim_attempt``)."""
     staff: Staff | None = None
     if card:
         staff = session.scalars(select(Staff).where(Staff.card_hash == token_hash(card.strip()))).first()

@@ -131,7 +131,9 @@ def sweep(s: Session, c: Command, _secret: bytes) -> dict[str, Any]:
     from sqlalchemy import select
 
     from ..models import Hall
+    from ..services import limits
 
+    limits.sweep(s, now=c.now)   # closed windows of the abuse limits
     if s.scalars(select(Hall.id)).first() is None:
         return {}
     return wc.sweep(s, now=c.now, actor=c.actor)

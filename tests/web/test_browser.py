@@ -147,6 +147,19 @@ def test_dashboard_shows_a_growing_queue_and_raises_alerts(db, tmp_path, page):
         live.server.stop()
 
 
+def test_dashboard_shows_a_locked_account_and_the_manager_lifts_it(live, page):
+    with live.client() as http:
+        for i in range(11):
+            http.post("/auth/login", json={"username": "clerk", "password": f"guess-{i}"})
+    sign_in(page, live.url + "/manage", "manager")
+    locked = page.locator('li[data-kind="sign_in_locked"][data-id="sign-in:account:clerk"]')
+    expect(locked).to_contain_text("clerk")
+    locked.locator("button.lift").click()
+    expect(locked).to_have_count(0)
+    with live.client() as http:
+        assert http.post("/auth/login", json={"username": "clerk", "password": PASSWORD}).status_code == 200
+
+
 def test_admin_moves_a_window_to_other_queues_and_the_next_call_follows(live, page):
     registration, invoices = live.hall.queues["amr-reg"], live.hall.queues["tax-inv"]
     sign_in(page, live.url + "/admin", "admin")

@@ -12,11 +12,20 @@ const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
   "#bcbd22", "#17becf"];
 
 let token = null;
-const data = { snapshot: null, departments: new Map(), devices: [], trend: null };
+const data = { snapshot: null, departments: new Map(), devices: [], lockouts: [], trend: null };
 const charts = {};
 
-function alertsFrom(snapshot, devices) {
+function clockTime(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function alertsFrom(snapshot, devices, lockouts) {
   const out = [];
+  for (const lock of lockouts) {
+    const kind = lock.scope.replace("sign-in:", "");
+    out.push({ kind: "sign_in_locked", id: `${lock.scope}:${lock.subject}`, level: "high", lift: lock,
+      text: t(`alert.sign_in_locked_${kind}`, { subject: lock.subject, until: clockTime(lock.until) }) });
+  }
   const queues = new Map(snapshot.queues.map((q) => [q.id, q]));
   for (const q of snapshot.queues) {
     if (q.over_target) {
@@ -49,9 +58,11 @@ function alertsFrom(snapshot, devices) {
 }
 
 function drawAlerts() {
-  const list = alertsFrom(data.snapshot, data.devices);
+  const list = alertsFrom(data.snapshot, data.devices, data.lockouts);
   $("#alerts").replaceChildren(...list.map((a) => el("li", { class: `alert ${a.level}`,
-    dataset: { kind: a.kind, id: a.id } }, a.text)));
+    dataset: { kind: a.kind, id: a.id } }, a.text,
+    a.lift ? el("button", { type: "button", class: "lift", onclick: () => liftLockout(a.lift) }, t("manage.lift"))
+      : null)));
   $("#alert-count").textContent = String(list.length);
   $("#alert-count").classList.toggle("hot", list.length > 0);
   $("#no-alerts").hidden = list.length > 0;
@@ -233,8 +244,18 @@ async function refresh() {
   drawAlerts();
 }
 
+async function liftLockout(lock) {
+  try {
+    await api("/auth/lockouts/lift", { method: "POST", token, body: { scope: lock.scope, subject: lock.subject } });
+  } catch (err) {
+    alert(t(`error.${err.code}`));
+  }
+  await refreshDevices();
+}
+
 async function refreshDevices() {
   data.devices = await api("/devices/status", { token });
+  data.lockouts = await api("/auth/lockouts", { token });
   if (data.snapshot) drawAlerts();
 }
 
