@@ -140,7 +140,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         if settings.writer_socket:
             app.state.writer = RemotePort(settings.writer_socket, on_commit=hub.poke)
         else:
-            app.state.writer = LocalPort(Writer(db, app.state.secret, on_commit=hub.poke).start())
+            app.state.writer = LocalPort(Writer(db, app.state.secret, on_commit=hub.poke,
+                                                   kiosk_issues_per_minute=settings.kiosk_issues_per_minute).start())
         sweeper = asyncio.create_task(_sweeper(app, settings.sweep_interval_s))
         try:
             yield

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(
         default=15, ge=1, le=1440, description="Minutes an account, an address or card sign-in stays locked after "
         "passing its sign-in limit. A manager can lift an account's lock-out earlier.")
+    kiosk_issues_per_minute: int = Field(
+        default=30, ge=0, le=100_000, description="Tickets one kiosk (device token) may issue in any minute; more "
+        "are refused with rate_limited (429, Retry-After). 0 turns the limit off (benchmarks).")
     credit_queries_per_minute: int = Field(default=30, ge=1, description="Credit look-ups allowed per device per minute.")
     credit_source: Literal["local", "http"] = Field(
         default="local", description="Where credit look-ups go: 'local' (records loaded with hallq credit import) "

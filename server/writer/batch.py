@@ -35,6 +35,7 @@ from ..engine import QueueError
 from ..events import pending_events
 from .commands import Command, handler_for
 from .hot import Fallback, HotPath
+from .pace import IssuePace
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +63,15 @@ class Writer:
     # Called after every commit with the batch's commands (the event hub is woken there).
     on_commit: Callable[[], None] | None = None
     max_batch: int = MAX_BATCH
+    # Tickets one kiosk may issue per minute (0: no limit).
+    kiosk_issues_per_minute: int = 0
 
     def __post_init__(self) -> None:
         self._inbox: queue.SimpleQueue[tuple[Command, Future[dict[str, Any]]] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._stopped = False
         self.hot = HotPath(self.secret)
+        self.pace = IssuePace(self.kiosk_issues_per_minute)
         self.replays = 0   # batches run a second time under savepoints
 
     # -- life ------------------------------------------------------------------------------
@@ -94,6 +98,12 @@ class Writer:
         if not self.alive:
             future.set_exception(WriterUnavailable("the writer is not running"))
             return future
+        if command.name == "issue":
+            try:
+                self.pace.admit(command.actor, command.now)
+            except QueueError as refused:
+                future.set_exception(refused)
+                return future
         self._inbox.put((command, future))
         return future
 

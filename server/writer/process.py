@@ -39,7 +39,7 @@ def socket_path(settings: Settings) -> str:
 def serve_writer(settings: Settings, path: str) -> None:
     """Run the writer and its socket until SIGTERM or SIGINT."""
     db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    writer = Writer(db, settings.secret()).start()
+    writer = Writer(db, settings.secret(), kiosk_issues_per_minute=settings.kiosk_issues_per_minute).start()
 
     async def main() -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -172,3 +172,24 @@ def test_every_ticket_action_at_a_window_replays_under_its_key(live):
     assert first.status_code == lost_answer_retry.status_code == 200
     assert first.json()["id"] == lost_answer_retry.json()["id"] and lost_answer_retry.json()["status"] == "done"
     assert unkeyed_retry.json()["error"]["code"] == "window_idle"
+
+
+def test_one_kiosk_cannot_drain_a_queue_past_its_issue_limit(live):
+    from concurrent.futures import ThreadPoolExecutor
+
+    service = live.hall.services["amr-001"]
+
+    def issue(_: int) -> httpx.Response:
+        with live.client("kiosk") as kiosk:
+            return kiosk.post("/tickets", json={"service_id": service})
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(issue, range(40)))
+    codes = [a.status_code for a in answers]
+    assert codes.count(201) == 30 and codes.count(429) == 10   # the default kiosk_issues_per_minute
+    refused = next(a for a in answers if a.status_code == 429)
+    assert refused.json()["error"]["code"] == "rate_limited" and 1 <= int(refused.headers["Retry-After"]) <= 60
+    with live.client("clerk") as clerk:   # staff issuing at a counter are not limited
+        assert clerk.post("/tickets", json={"service_id": service}).status_code == 201
+    with live.hall.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Ticket)) == 31
