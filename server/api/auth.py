@@ -98,13 +98,27 @@ def _check(request: Request, body: LoginRequest, now: datetime) -> accounts.Chec
 def choose_window(body: WindowChoice, request: Request, now: NowDep,
                   _actor: Annotated[Actor, Depends(require(*STAFF))],
                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> dict[str, Any]:
-    """Bind this sign-in to the window the clerk works at."""
+    """Bind this sign-in to the window the clerk works at. A window is held by one sign-in at a
+    time: while another staff member's sign-in holds it, 409 window_held (they sign out, or a
+    floor manager releases the window)."""
     assert credentials is not None
     with transaction(request) as s:
         w = accounts.choose_window(s, credentials.credentials, body.window_number, now=now)
         number = w.number
     request.app.state.tokens.forget(credentials.credentials)   # the sign-in's window changed
     return {"window_number": number}
+
+
+@router.post("/window/release")
+def release_window(body: WindowChoice, request: Request, now: NowDep,
+                   actor: Annotated[Actor, Depends(require(*MANAGERS))]) -> dict[str, Any]:
+    """Free a window from the sign-in holding it (a clerk who left without signing out). That
+    sign-in stays valid, at no window; this process forgets the tokens it had checked, the
+    other processes within token_cache_s."""
+    with transaction(request) as s:
+        released = accounts.release_window(s, body.window_number, actor=actor, now=now)
+    request.app.state.tokens.forget()
+    return {"window_number": body.window_number, "released": released}
 
 
 @router.post("/logout")

@@ -42,6 +42,7 @@ CODES: dict[str, int] = {
     "window_paused": 409,
     "window_busy": 409,
     "window_idle": 409,
+    "window_held": 409,
     "not_served_here": 409,
     "same_queue": 409,
     "queue_inactive": 409,

@@ -216,9 +216,7 @@ def open_signin(session: Session, checked: Checked, *, address: str, now: dateti
         raise QueueError("unauthenticated", "wrong username, password or card")
     window = None
     if window_number is not None:
-        window = session.scalars(select(Window).where(Window.number == window_number)).first()
-        if window is None:
-            raise QueueError("unknown_window", f"no window {window_number}", window=window_number)
+        window = _take_window(session, window_number, staff, now=now)
     if checked.new_hash is not None:
         staff.password_hash = checked.new_hash
     token = STAFF_PREFIX + secrets.token_urlsafe(32)
@@ -238,16 +236,65 @@ def record_failed_login(session: Session, *, username: str | None, card: str | N
                            target=f"{who}@{address}"[:100], detail={}))
 
 
+def _holders(session: Session, window_id: int, now: datetime) -> list[StaffToken]:
+    return list(session.scalars(select(StaffToken).where(
+        StaffToken.window_id == window_id, StaffToken.revoked_at.is_(None), StaffToken.expires_at > now)))
+
+
+def _take_window(session: Session, window_number: int, staff: Staff, *, now: datetime,
+                 keep: StaffToken | None = None) -> Window:
+    """The window for a sign-in of ``staff``, refused while another staff member's sign-in
+    holds it. The window's row is locked first, so two clerks taking one window at once
+    cannot both succeed. An earlier sign-in of the same staff member (a counter PC restarted)
+    lets go of it."""
+    window = session.scalars(select(Window).where(Window.number == window_number).with_for_update()).first()
+    if window is None:
+        raise QueueError("unknown_window", f"no window {window_number}", window=window_number)
+    for held in _holders(session, window.id, now):
+        if held is keep:
+            continue
+        if held.staff_id != staff.id:
+            holder = session.get(Staff, held.staff_id)
+            raise QueueError("window_held", f"window {window_number} is held by {holder.staff_number if holder else '?'}; "
+                             "they sign out, or a floor manager releases the window", window=window_number,
+                             holder=holder.staff_number if holder else None)
+        held.window_id = None
+    return window
+
+
 def choose_window(session: Session, token: str, window_number: int, *, now: datetime) -> Window:
     row = session.scalars(select(StaffToken).where(StaffToken.token_hash == token_hash(token))).first()
     if row is None:
         raise QueueError("unauthenticated", "sign in first")
-    window = session.scalars(select(Window).where(Window.number == window_number)).first()
+    staff = session.get(Staff, row.staff_id)
+    if staff is None:
+        raise QueueError("unauthenticated", "sign in first")
+    window = _take_window(session, window_number, staff, now=now, keep=row)
+    row.window_id = window.id
+    _audit(session, staff_actor(row.staff_id, staff.role), "auth.window", f"window:{window_number}", now)
+    return window
+
+
+def release_window(session: Session, window_number: int, *, actor: Actor, now: datetime) -> list[str]:
+    """A floor manager frees a window from the sign-ins holding it (a clerk who left without
+    signing out); answers their staff numbers. The sign-ins stay valid, bound to no window."""
+    window = session.scalars(select(Window).where(Window.number == window_number).with_for_update()).first()
     if window is None:
         raise QueueError("unknown_window", f"no window {window_number}", window=window_number)
-    row.window_id = window.id
-    _audit(session, staff_actor(row.staff_id, "clerk"), "auth.window", f"window:{window_number}", now)
-    return window
+    released = []
+    for held in _holders(session, window.id, now):
+        held.window_id = None
+        holder = session.get(Staff, held.staff_id)
+        released.append(holder.staff_number if holder else "?")
+    _audit(session, actor, "window.release", f"window:{window_number}", now, released=released)
+    return released
+
+
+def window_holders(session: Session, *, now: datetime) -> dict[int, Staff]:
+    """Window id -> the staff member whose sign-in holds it now."""
+    rows = session.execute(select(StaffToken.window_id, Staff).join(Staff, Staff.id == StaffToken.staff_id).where(
+        StaffToken.window_id.is_not(None), StaffToken.revoked_at.is_(None), StaffToken.expires_at > now)).all()
+    return {wid: staff for wid, staff in rows}
 
 
 def logout(session: Session, token: str, *, now: datetime) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import engine as eng
 from ..models import Queue, Staff, Ticket, Window, WindowQueue
+from . import accounts
 from .hall import get_hall, today
 
 
@@ -51,6 +52,9 @@ class WindowSnapshot:
     comprehensive: bool
     green_channel: bool
     idle_while_waiting: bool = False
+    # Who is signed in at the window now (the one sign-in that holds it).
+    signed_in_number: str = ""
+    signed_in_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,9 +101,11 @@ def windows(session: Session, now: datetime, numbers: list[int] | None = None) -
     current_ids = [w for w in session.scalars(select(Window.current_ticket_id).where(
         Window.current_ticket_id.is_not(None)))]
     current = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
+    holders = accounts.window_holders(session, now=now)
     out = []
     for w in session.scalars(stmt):
         t = current.get(w.current_ticket_id) if w.current_ticket_id else None
+        holder = holders.get(w.id)
         member = staff.get(w.staff_id) if w.staff_id else None
         cur = None
         if t is not None:
@@ -115,7 +121,8 @@ def windows(session: Session, now: datetime, numbers: list[int] | None = None) -
             state=w.state, pause_reason=w.pause_reason, state_since=w.state_since, policy=w.policy,
             queue_ids=routes[w.id], staff_number=member.staff_number if member else "",
             staff_name=member.display_name if member else "", current=cur, comprehensive=w.comprehensive,
-            green_channel=w.green_channel, idle_while_waiting=idle))
+            green_channel=w.green_channel, idle_while_waiting=idle,
+            signed_in_number=holder.staff_number if holder else "", signed_in_name=holder.display_name if holder else ""))
     return out
 
 

@@ -160,6 +160,16 @@ def test_dashboard_shows_a_locked_account_and_the_manager_lifts_it(live, page):
         assert http.post("/auth/login", json={"username": "clerk", "password": PASSWORD}).status_code == 200
 
 
+def test_dashboard_shows_who_holds_a_window_and_releases_it(live, page):
+    sign_in(page, live.url + "/manage", "manager")
+    card = page.locator('article.window-card[data-window="1"]')
+    expect(card.locator(".signed-in")).to_contain_text("C001")
+    card.locator('button[data-action="release"]').click()
+    expect(card.locator(".signed-in")).to_have_text("")
+    with live.client("clerk") as clerk:
+        assert clerk.get("/auth/me").json()["window_id"] is None
+
+
 def test_admin_moves_a_window_to_other_queues_and_the_next_call_follows(live, page):
     registration, invoices = live.hall.queues["amr-reg"], live.hall.queues["tax-inv"]
     sign_in(page, live.url + "/admin", "admin")

@@ -137,10 +137,14 @@ function windowCard(w, queues) {
     onclick: () => act(w.number, "close") }, t("manage.close")));
   actions.push(el("button", { type: "button", class: "small", dataset: { action: "routing" },
     onclick: () => editRouting(w) }, t("manage.routing")));
+  if (w.signed_in_number) actions.push(el("button", { type: "button", class: "small", dataset: { action: "release" },
+    onclick: () => releaseWindow(w.number) }, t("manage.release")));
   return el("article", { class: `window-card ${w.state}${w.idle_while_waiting ? " idle" : ""}`, dataset: { window: w.number } },
     el("header", {}, el("strong", {}, t("display.window_n", { window: w.number })),
       el("span", { class: `badge ${w.state}` }, t(`window.state.${w.state}`))),
     el("div", { class: "who" }, w.staff_name || ""),
+    el("div", { class: "signed-in" }, w.signed_in_number
+      ? t("manage.signed_in", { name: w.signed_in_name, number: w.signed_in_number }) : ""),
     el("div", { class: "detail" }, detail),
     el("div", { class: "served" }, w.queue_ids.map((id) => queues.get(id)?.prefix || "?").join(" · ")),
     el("div", { class: "row" }, actions));
@@ -149,6 +153,15 @@ function windowCard(w, queues) {
 function drawWindows() {
   const queues = new Map(data.snapshot.queues.map((q) => [q.id, q]));
   $("#windows").replaceChildren(...data.snapshot.windows.map((w) => windowCard(w, queues)));
+}
+
+async function releaseWindow(number) {
+  try {
+    await api("/auth/window/release", { method: "POST", token, body: { window_number: number } });
+    await refresh();
+  } catch (err) {
+    alert(`${t("display.window_n", { window: number })}: ${t(`error.${err.code}`)}`);
+  }
 }
 
 async function act(number, action, body) {
