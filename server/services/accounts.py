@@ -294,7 +294,7 @@ def window_holders(session: Session, *, now: datetime) -> dict[int, Staff]:
     """Window id -> the staff member whose sign-in holds it now."""
     rows = session.execute(select(StaffToken.window_id, Staff).join(Staff, Staff.id == StaffToken.staff_id).where(
         StaffToken.window_id.is_not(None), StaffToken.revoked_at.is_(None), StaffToken.expires_at > now)).all()
-    return {wid: staff for wid, staff in rows}
+    return {wid: staff for wid, staff in rows if wid is not None}
 
 
 def logout(session: Session, token: str, *, now: datetime) -> None:
