@@ -4,7 +4,9 @@ Events are written by use cases inside their transactions. The hub notices new r
 ways: a poke from this process right after a commit, PostgreSQL NOTIFY from any process, and
 a short poll (the only way on SQLite when several processes share the file). It delivers
 strictly in id order. A subscriber that reconnects with the last id it saw first gets what it
-missed from the log, then the live stream, with no gap and no duplicate.
+missed from the log, then the live stream, with no gap and no duplicate. When the log cannot
+continue from that id (pruned past it, or it is beyond the log's end) the subscriber is told
+there is a gap and the stream goes on from the log's real end.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Subscriber:
     types: frozenset[str] | None = None   # type names or prefixes ending in '.'
     queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(maxsize=5000))
     lagging: bool = False
+    after: int = 0   # the last id before its live stream: the queue gets every later one
 
     def wants(self, kind: str) -> bool:
         if self.types is None:
@@ -94,15 +97,25 @@ class EventHub:
     # -- subscribing -----------------------------------------------------------------------
     async def subscribe(self, since: int | None, types: Iterable[str] | None = None) -> tuple[Subscriber, list[dict[str, Any]], bool]:
         """Register a subscriber; returns it, the events it missed since ``since`` and
-        whether the log no longer reaches back that far (the client should resync)."""
-        sub = Subscriber(frozenset(types) if types else None)
+        whether the log cannot continue from ``since`` (the client should resync)."""
         floor = self.last_id
+        sub = Subscriber(frozenset(types) if types else None, after=floor)
         self.subscribers.add(sub)
         missed: list[dict[str, Any]] = []
         gap = False
-        if since is not None and since < floor:
-            missed, gap = await asyncio.to_thread(self._replay, since, floor)
-            missed = [m for m in missed if sub.wants(m["type"])]
+        try:
+            if since is not None and since > floor:
+                # Another process may have written ids this hub has not read yet: only an id
+                # the log never reached (the database was reset, or a made-up id) is a gap.
+                # Waiting for ids above it would stall the client, so it resyncs and follows
+                # from ``floor``.
+                gap = since > await asyncio.to_thread(self._max_id)
+            elif since is not None and since < floor:
+                missed, gap = await asyncio.to_thread(self._replay, since, floor)
+                missed = [m for m in missed if sub.wants(m["type"])]
+        except BaseException:   # the log could not be read: no one will drain this queue
+            self.subscribers.discard(sub)
+            raise
         return sub, missed, gap
 
     def unsubscribe(self, sub: Subscriber) -> None:

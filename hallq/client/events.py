@@ -2,6 +2,8 @@
 
 The stream remembers the last event id it delivered and reconnects with it, so a client
 that loses the server for a while receives every event it missed, in order, exactly once.
+When the server answers with a gap (it cannot continue from that id) the state is "resync":
+the client reloads what it shows, and the stream goes on from the server's ids.
 """
 
 from __future__ import annotations
@@ -92,8 +94,14 @@ class EventStream:
                         message = json.loads(raw)
                         kind = message.get("type")
                         if kind == "hello":
+                            newest = int(message.get("last_id") or 0)
                             if self.last_id is None:
-                                self.last_id = int(message.get("last_id") or 0)
+                                self.last_id = newest
+                            elif message.get("gap") and self.last_id > newest:
+                                # The server's log never reached our id (its database was
+                                # reset): follow its ids from there instead of dropping them
+                                # all as already seen. on_state("resync") refreshes the state.
+                                self.last_id = newest
                             self.connected.set()
                             self.on_state("resync" if message.get("gap") else "connected")
                             continue

@@ -16,12 +16,15 @@ from .deps import READERS, actor_for_token
 router = APIRouter(tags=["events"])
 log = logging.getLogger(__name__)
 HEARTBEAT_S = 15.0
+CLOSE_CODES = {"unauthenticated": 4401, "forbidden": 4403, "invalid_value": 4400}
 
 
 @router.websocket("/events")
 async def events(websocket: WebSocket) -> None:
     """Send every live event in id order. ``since`` replays what a reconnecting client
-    missed; ``types`` (names, or prefixes ending in '.') filters them."""
+    missed; when the log cannot go on from it (pruned past it, or never reached it) the
+    hello says ``gap`` and the stream goes on after its ``last_id``. ``types`` (names, or
+    prefixes ending in '.') filters them."""
     app = websocket.app
     params = websocket.query_params
     token = params.get("token") or ""
@@ -32,27 +35,23 @@ async def events(websocket: WebSocket) -> None:
         actor = await asyncio.to_thread(actor_for_token, app.state.db, token, app.state.clock(), app.state.tokens)
         if actor.role not in READERS:
             raise QueueError("forbidden", "this token may not read events")
-        since_raw = params.get("since")
-        since = int(since_raw) if since_raw not in (None, "") else None
-        if since is not None and since < 0:
-            raise ValueError
+        since = _since(params.get("since"))
     except QueueError as exc:
         # Accept, then close with a code the client can act on (a refused handshake is only a 403).
         await websocket.accept()
-        await websocket.close(code=4401 if exc.code == "unauthenticated" else 4403, reason=exc.code)
-        return
-    except ValueError:
-        await websocket.accept()
-        await websocket.close(code=4400, reason="since must be a non-negative event id")
+        await websocket.close(code=CLOSE_CODES.get(exc.code, 4403), reason=exc.code)
         return
     types = [t.strip() for t in params.get("types", "").split(",") if t.strip()] or None
     await websocket.accept()
     hub = app.state.hub
     sub, missed, gap = await hub.subscribe(since, types)
     app.state.metrics.clients(+1, actor.role)
-    sent_upto = since or 0
+    # Live events start right after sub.after. A ``since`` the log never reached starts over
+    # there (the hello's gap says so); any other one resumes right after itself.
+    sent_upto: int = sub.after if since is None or (gap and since > sub.after) else since
     try:
-        await websocket.send_json({"type": "hello", "last_id": hub.last_id, "gap": gap,
+        # The id live events follow, so a client that adopts it after a gap misses none.
+        await websocket.send_json({"type": "hello", "last_id": sub.after, "gap": gap,
                                    "role": actor.role.value})
         for message in missed:
             await websocket.send_text(json.dumps(message, ensure_ascii=False))
@@ -84,6 +83,18 @@ async def events(websocket: WebSocket) -> None:
         app.state.metrics.clients(-1, actor.role)
         with contextlib.suppress(Exception):
             receiver.cancel()  # type: ignore[possibly-undefined]
+
+
+def _since(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        since: int | None = int(raw)
+    except ValueError:   # not a number, or too many digits to be one
+        since = None
+    if since is None or since < 0:
+        raise QueueError("invalid_value", "since must be a non-negative event id")
+    return since
 
 
 async def _receive(websocket: WebSocket) -> None:

@@ -107,6 +107,24 @@ def test_display_shows_each_call_at_once_and_speaks_every_one(live, page):
     expect(page.locator("#display")).to_have_class("display layout-portrait")
 
 
+def test_display_follows_the_server_after_a_gap_past_the_log(live, page):
+    """A display whose last id the server never reached (the hall's database was reset)
+    takes the server's ids from the gap on, even when it cannot reload at once."""
+    hub = live.server.app.state.hub
+    page.goto(f"{live.url}/display?token={live.tokens['display']}")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    page.route("**/api/v1/snapshot*", lambda route: route.abort())   # the reload after the gap fails
+    page.evaluate("window.hallqDisplay.lastId += 1000")
+    page.evaluate("window.hallqDisplay.socket.close()")
+    wait_until(page, "window.hallqDisplay.lastId", hub.last_id, timeout_s=15)
+    expect(page.locator("#conn")).to_have_attribute("data-state", "live")
+    with live.client("kiosk") as kiosk, live.client("clerk") as clerk:
+        kiosk.post("/tickets", json={"service_id": live.hall.services["amr-001"]}).raise_for_status()
+        assert clerk.post("/windows/1/call-next").json()["number"] == "A001"
+    expect(page.locator("#latest-number")).to_have_text("A001")
+    wait_until(page, "window.hallqDisplay.lastId", hub.last_id, timeout_s=15)
+
+
 def test_dashboard_shows_a_growing_queue_and_raises_alerts(db, tmp_path, page):
     clock = ShiftedClock()
     live = start_live_hall(db, tmp_path, clock=clock)

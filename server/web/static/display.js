@@ -148,7 +148,12 @@ function onMessage(message) {
   if (message.type === "hello") {
     setConn("live");
     state.retryMs = 1000;
-    if (message.gap) loadSnapshot().catch(() => {});
+    if (message.gap) {
+      // The server cannot go on from our id; when its log never reached it (a reset
+      // database) its ids restart lower, so follow them from the id it names.
+      state.lastId = Math.min(state.lastId ?? message.last_id, message.last_id);
+      loadSnapshot().catch(() => {});
+    }
     return;
   }
   if (message.id === undefined) return;   // heartbeat, pong

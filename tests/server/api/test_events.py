@@ -8,6 +8,9 @@ import time
 
 import httpx
 import pytest
+from hallq.server.models import LiveEvent
+from sqlalchemy import func, select
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from hallq.client import EventStream
@@ -72,6 +75,49 @@ def test_reconnect_with_last_id_receives_every_missed_event(live):
     assert after[0]["type"] == "ticket.finished"
 
 
+def _newest(live) -> int:
+    """The last id of the event log, once the server's hub has read it."""
+    hub = live.server.app.state.hub
+    with hub.db.read() as s:
+        newest = int(s.scalar(select(func.max(LiveEvent.id))) or 0)
+    deadline = time.monotonic() + 10
+    while hub.last_id < newest and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert hub.last_id == newest
+    return newest
+
+
+def test_since_beyond_the_log_gets_a_gap_then_the_new_events(live):
+    """A client whose last id the log never reached (the database was reset, or a made-up
+    id) is told so, with the id the server goes on from, and then gets every new event."""
+    service = live.hall.services["amr-001"]
+    with live.client("kiosk") as kiosk:
+        kiosk.post("/tickets", json={"service_id": service}).raise_for_status()
+    last = _newest(live)
+    with connect(ws_url(live.url, live.tokens["display"], since=last + 1000)) as sock:
+        hello = json.loads(sock.recv(timeout=5))
+        assert hello["type"] == "hello" and hello["gap"] is True and hello["last_id"] == last
+        with live.client("kiosk") as kiosk:
+            issued = kiosk.post("/tickets", json={"service_id": service}).json()
+        event = receive_until(sock, 1)[0]
+    assert event["type"] == "ticket.issued" and event["id"] > last
+    assert event["data"]["ticket"]["number"] == issued["number"]
+
+
+@pytest.mark.parametrize("since", ["-1", "abc", "1e3", "9" * 5000])
+def test_a_since_that_is_no_event_id_is_refused_with_a_code(live, since):
+    with connect(ws_url(live.url, live.tokens["display"], since=since)) as sock:
+        with pytest.raises(ConnectionClosed):
+            sock.recv(timeout=5)
+    assert sock.close_code == 4400 and sock.close_reason == "invalid_value"
+
+
+def test_a_since_too_large_for_any_event_id_gets_a_gap(live):
+    with connect(ws_url(live.url, live.tokens["display"], since="9" * 40)) as sock:
+        hello = json.loads(sock.recv(timeout=5))
+    assert hello["gap"] is True and hello["last_id"] == _newest(live)
+
+
 def test_type_filter_and_roles(live):
     with connect(ws_url(live.url, live.tokens["display"], types="ticket.called,window.")) as sock:
         json.loads(sock.recv(timeout=5))
@@ -83,7 +129,7 @@ def test_type_filter_and_roles(live):
         events = receive_until(sock, 3)
     assert [e["type"] for e in events] == ["window.changed", "window.changed", "ticket.called"]
     with connect(ws_url(live.url, "hqd_wrong")) as sock:
-        with pytest.raises(Exception):
+        with pytest.raises(ConnectionClosed):
             sock.recv(timeout=5)
         assert sock.close_code == 4401
 
@@ -113,6 +159,35 @@ def test_event_stream_client_recovers_by_itself(live):
     finally:
         stream.stop()
     assert [m["data"]["ticket"]["number"] for m in got] == ["A001", "A002", "A003"]
+
+
+def test_event_stream_client_follows_the_server_after_a_reset(live):
+    """A client that last saw an id the server never reached (its database was reset)
+    resyncs and takes the server's ids from then on instead of dropping them as seen."""
+    service = live.hall.services["amr-001"]
+    with live.client("kiosk") as kiosk:
+        kiosk.post("/tickets", json={"service_id": service}).raise_for_status()
+    last = _newest(live)
+    got: list[dict] = []
+    states: list[str] = []
+    seen = threading.Event()
+
+    def on_event(message: dict) -> None:
+        got.append(message)
+        seen.set()
+
+    stream = EventStream(live.url, live.tokens["display"], on_event, types=["ticket."],
+                         since=last + 1000, on_state=states.append).start()
+    try:
+        assert stream.connected.wait(10)
+        assert states == ["resync"] and stream.last_id == last
+        with live.client("kiosk") as kiosk:
+            issued = kiosk.post("/tickets", json={"service_id": service}).json()
+        assert seen.wait(10)
+    finally:
+        stream.stop()
+    assert [m["data"]["ticket"]["number"] for m in got] == [issued["number"]]
+    assert stream.last_id == got[0]["id"] > last
 
 
 @pytest.mark.slow
