@@ -21,9 +21,21 @@ ID_CHECK = "10X98765432"  # sum mod 11 -> check character
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_CREDIT_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-_PHONE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: Python's \d also matches other scripts' digits (Arabic-Indic and the
+# like), which int() reads, so a number written in them would pass the check character and
+# hash to another person than the same number in ASCII.
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_CREDIT_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_PHONE = re.compile(r"^1[3-9][0-9]{9}$")
+
+# Province-level codes of GB/T 2260 that open a resident ID number's address code: the 31
+# mainland provinces, regions and municipalities, 71 Taiwan, 81 Hong Kong, 82 Macao (the
+# last three on residence permits, 83 for Taiwan residents' permits).
+PROVINCES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "71", "81", "82", "83",
+})
 
 
 @dataclass(frozen=True)
@@ -32,7 +44,7 @@ class Check:
 
     ok: bool
     normalized: str
-    code: str = ""  # "" | "shape" | "date" | "check"
+    code: str = ""  # "" | "shape" | "region" | "date" | "check"
 
     def __bool__(self) -> bool:
         return self.ok
@@ -44,10 +56,13 @@ def id_check_char(first17: str) -> str:
 
 
 def check_id_number(value: str) -> Check:
-    """Validate an 18-character resident ID number (shape, birth date, check character)."""
+    """Validate an 18-character resident ID number (shape, province of the address code,
+    birth date, check character)."""
     v = value.strip().upper().replace(" ", "")
     if not _ID_SHAPE.match(v):
         return Check(False, v, "shape")
+    if v[:2] not in PROVINCES:
+        return Check(False, v, "region")
     try:
         born = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
@@ -95,7 +110,7 @@ def mask_id_number(value: str) -> str:
 
 def mask_phone(value: str) -> str:
     """138****5678."""
-    v = re.sub(r"\D", "", value)
+    v = re.sub(r"[^0-9]", "", value)
     if len(v) >= 7:
         return v[:3] + "*" * (len(v) - 7) + v[-4:]
     return "*" * len(v)

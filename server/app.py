@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +20,7 @@ from .api import errors
 from .api.deps import TokenCache, utc_now
 from .api.errors import error_body
 from .db import Database, upgrade
+from .engine import QueueError
 from .live import EventHub
 from .metrics import LatencyMiddleware, Metrics
 from .models import Hall
@@ -59,8 +60,9 @@ def page_modules() -> list[Any]:
     return _load("hallq.server.web", PAGE_MODULES)
 
 
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, declared or streamed."""
+class RequestGuard:
+    """What every request must be before any route sees it: a body of at most ``limit`` bytes
+    (413), declared or sent in chunks, and no NUL character in its path (404) or query (422)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -70,38 +72,59 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _too_large(send, self.limit)
+        if "\x00" in scope["path"]:
+            await _refuse(send, 404, "not_found", "Not Found")
             return
+        if b"%00" in scope.get("query_string", b""):
+            await _refuse(send, 422, "invalid_value", "a NUL character is not allowed in the query")
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            # The HTTP server itself stops a body at its declared length.
+            if declared.isdigit() and int(declared) > self.limit:
+                await _too_large(send, self.limit)
+                return
+            await self.app(scope, receive, send)
+            return
+        # A chunked body: read it here, up to the limit, so that one too large is refused
+        # with 413 before a route starts parsing it (a parser cut off halfway says 400).
+        chunks: list[bytes] = []
         seen = 0
-
-        async def counting() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                return   # the client went away
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.limit:
+                await _too_large(send, self.limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, counting, send)
-        except _TooLarge:
-            await _too_large(send, self.limit)
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
-class _TooLarge(Exception):
-    pass
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    import json
+
+    body = json.dumps(error_body(code, message)).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    import json
-
-    body = json.dumps(error_body("body_too_large", f"the request body is over {limit} bytes")).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    await _refuse(send, 413, "body_too_large", f"the request body is over {limit} bytes")
 
 
 async def _sweeper(app: FastAPI, interval: float) -> None:
@@ -165,13 +188,31 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.include_router(module.router)
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Any:
+    def metrics(request: Request) -> Any:
+        if not metrics_allowed(settings, request):
+            raise QueueError("forbidden", "the metrics are for the monitoring host: give metrics_token, or ask for "
+                             "its address in metrics_addresses")
         return app.state.metrics.render()
 
     app.add_middleware(LatencyMiddleware, metrics=lambda: getattr(app.state, "metrics", None))
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes)
     return app
+
+
+def metrics_allowed(settings: Settings, request: Request) -> bool:
+    """A scraper from an allowed address, or one that shows the metrics token."""
+    import hmac
+    import ipaddress
+
+    given = request.headers.get("authorization", "")
+    if settings.metrics_token and hmac.compare_digest(given.encode(), f"Bearer {settings.metrics_token}".encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(request.client.host if request.client else "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in settings.metrics_addresses)
 
 
 def app_from_environment() -> FastAPI:

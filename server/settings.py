@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -93,6 +93,11 @@ class Settings(BaseSettings):
                                  description="Seconds a server process trusts a bearer token it has checked; a "
                                  "revocation reaches the other worker processes within this time (0: check every request).")
     staff_token_hours: int = Field(default=12, ge=1, description="Hours a staff sign-in stays valid.")
+    metrics_token: str | None = Field(
+        default=None, description="Bearer token a Prometheus scraper sends to read /metrics from any address.")
+    metrics_addresses: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"],
+        description="Addresses or networks (CIDR) that read /metrics without the token; others get 403.")
     log_json: bool = Field(default=False, description="Write structured JSON log lines.")
     writer_socket: str | None = Field(
         default=None,
@@ -103,6 +108,15 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of the hall's own recorded voice clips; overrides the generated ones.",
     )
+
+    @field_validator("metrics_addresses")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for net in value:
+            ipaddress.ip_network(net, strict=False)   # ValueError names the bad one
+        return value
 
     @classmethod
     def settings_customise_sources(

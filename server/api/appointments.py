@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import date as Date
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -15,7 +14,7 @@ from ..engine import QueueError
 from ..models import Appointment, Department, ServiceItem
 from ..services import appointments as ac
 from ..services.actors import VISITOR, Actor, Role
-from .deps import ISSUERS, STAFF, DbDep, NowDep, SettingsDep, require, transaction
+from .deps import ISSUERS, STAFF, Day, DbDep, NowDep, SettingsDep, require, transaction
 from .schemas import Body, IssuedTicket
 from .tickets import IdempotencyKey, status_url, ticket_out
 
@@ -26,8 +25,8 @@ MAX_ID = 2_147_483_647   # ids beyond a 32-bit integer cannot exist; refused bef
 
 class BookRequest(Body):
     service_id: int = Field(ge=1, le=MAX_ID)
-    day: Date
-    slot_start: str = Field(pattern=r"^\d{2}:\d{2}$")
+    day: Day
+    slot_start: str = Field(pattern=r"^[0-9]{2}:[0-9]{2}$")
     id_number: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=40)
     phone: str = Field(min_length=1, max_length=20)
@@ -76,7 +75,7 @@ def bookable(db: DbDep, now: NowDep) -> dict[str, Any]:
 
 
 @router.get("/appointments/slots", tags=["public"])
-def slots(db: DbDep, now: NowDep, service_id: Annotated[int, Query(ge=1, le=MAX_ID)], day: Date) -> list[dict[str, Any]]:
+def slots(db: DbDep, now: NowDep, service_id: Annotated[int, Query(ge=1, le=MAX_ID)], day: Day) -> list[dict[str, Any]]:
     """A day's slots of a service with their seats; empty when the day cannot be booked."""
     with db.read() as s:
         return [v.as_dict() for v in ac.slots(s, service_id, day, now=now)]
@@ -117,7 +116,7 @@ def check_in(body: CheckInRequest, request: Request, response: Response, now: No
 
 @router.get("/appointments")
 def day_list(db: DbDep, now: NowDep, _actor: Annotated[Actor, Depends(require(*STAFF))],
-             day: Date | None = None) -> list[dict[str, Any]]:
+             day: Day | None = None) -> list[dict[str, Any]]:
     """A day's bookings (today by default), for staff: masked identity only."""
     with db.read() as s:
         ctx = ac.Context.load(s, now)

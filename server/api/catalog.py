@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from ..engine import QueueError
 from ..models import Category, Department, Hall, Queue, ServiceItem, Window
@@ -56,6 +56,14 @@ def categories(db: DbDep, _actor: Reader) -> list[dict[str, Any]]:
                 for c in s.scalars(select(Category).order_by(Category.sort, Category.id))]
 
 
+def _matches(model: type[Department] | type[ServiceItem], q: str) -> ColumnElement[bool]:
+    """Chinese text, pinyin initials or pinyin, or English; the visitor's text is matched as
+    text (% and _ are no wildcards)."""
+    term = q.strip().lower()
+    return or_(model.name_zh.contains(q.strip(), autoescape=True), model.initials.startswith(term, autoescape=True),
+               model.pinyin.contains(term, autoescape=True), model.name_en.icontains(term, autoescape=True))
+
+
 @router.get("/departments")
 def departments(db: DbDep, _actor: Reader,
                 q: Annotated[str | None, Query(max_length=50, description="Chinese text or pinyin initials")] = None,
@@ -65,9 +73,7 @@ def departments(db: DbDep, _actor: Reader,
         if category_id is not None:
             stmt = stmt.where(Department.category_id == category_id)
         if q:
-            term = q.strip().lower()
-            stmt = stmt.where(or_(Department.name_zh.contains(q.strip()), Department.initials.startswith(term),
-                                  Department.pinyin.contains(term), Department.name_en.ilike(f"%{term}%")))
+            stmt = stmt.where(_matches(Department, q))
         return [department_dict(d) for d in s.scalars(stmt)]
 
 
@@ -93,9 +99,7 @@ def services(db: DbDep, _actor: Reader, department_id: IdQuery = None,
         if department_id is not None:
             stmt = stmt.where(ServiceItem.department_id == department_id)
         if q:
-            term = q.strip().lower()
-            stmt = stmt.where(or_(ServiceItem.name_zh.contains(q.strip()), ServiceItem.initials.startswith(term),
-                                  ServiceItem.pinyin.contains(term), ServiceItem.name_en.ilike(f"%{term}%")))
+            stmt = stmt.where(_matches(ServiceItem, q))
         return [service_dict(x) for x in s.scalars(stmt.limit(limit).offset(offset))]
 
 

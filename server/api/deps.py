@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from ..db import Database
@@ -152,3 +154,16 @@ def transaction(request: Request) -> Iterator[Session]:
     with request.app.state.db.write() as session:
         yield session
     request.app.state.hub.poke()
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic alone reads a bare number as a Unix time (?to=0 is 1970-01-01) and accepts
+    # other scripts' digits; a day on the wire is YYYY-MM-DD in ASCII digits.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from ..services import reports
 from ..services.actors import Actor
 from ..services.hall import get_hall, today
-from .deps import MANAGERS, DbDep, NowDep, require
+from .deps import MANAGERS, Day, DbDep, NowDep, require
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 Manager = Annotated[Actor, Depends(require(*MANAGERS))]
@@ -97,8 +97,8 @@ def as_xlsx(cells: list[list[Any]], title: str) -> bytes:
 
 @router.get("/summary", responses={200: {"content": {"text/csv": {}, XLSX: {}}}})
 def summary(db: DbDep, now: NowDep, _actor: Manager,
-            start: Annotated[date | None, Query(alias="from", description="first business day (default today)")] = None,
-            end: Annotated[date | None, Query(alias="to", description="last business day (default from)")] = None,
+            start: Annotated[Day | None, Query(alias="from", description="first business day (default today)")] = None,
+            end: Annotated[Day | None, Query(alias="to", description="last business day (default from)")] = None,
             by: By = "department", format: Format = "json", lang: Lang = "zh") -> Any:
     """Tickets, no-shows, average and 90th-percentile waiting and service times and the
     好差评 levels, per day, department, queue, window or clerk."""
@@ -118,7 +118,7 @@ def summary(db: DbDep, now: NowDep, _actor: Manager,
 
 @router.get("/hourly")
 def hourly(db: DbDep, now: NowDep, _actor: Manager,
-           day: Annotated[date | None, Query(alias="date")] = None) -> dict[str, Any]:
+           day: Annotated[Day | None, Query(alias="date")] = None) -> dict[str, Any]:
     """Tickets issued per hour of the day, per department."""
     day, _ = _days(db, now, day, day)
     with db.read() as s:
@@ -127,8 +127,8 @@ def hourly(db: DbDep, now: NowDep, _actor: Manager,
 
 @router.get("/waits")
 def waits(db: DbDep, now: NowDep, _actor: Manager,
-          start: Annotated[date | None, Query(alias="from")] = None,
-          end: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
+          start: Annotated[Day | None, Query(alias="from")] = None,
+          end: Annotated[Day | None, Query(alias="to")] = None) -> dict[str, Any]:
     """The distribution of waiting times (called_at - issued_at) in minute buckets."""
     start, end = _days(db, now, start, end)
     with db.read() as s:

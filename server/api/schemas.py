@@ -9,6 +9,7 @@ from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..models import Queue, Ticket, Window
+from ..values import NoNul
 
 PriorityName = Literal["green", "appointment", "elderly", "normal"]
 MAX_ID = 2_147_483_647
@@ -17,7 +18,7 @@ IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 WindowNumber = Annotated[int, Path(ge=1, le=9999, description="The window's number, as shown above it")]
 
 
-class Body(BaseModel):
+class Body(NoNul):
     model_config = ConfigDict(extra="forbid")
 
 

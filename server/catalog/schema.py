@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..engine import check_prefix, parse_policy
+from ..values import NoNul
 
 _CODE = r"^[a-z0-9][a-z0-9_-]{0,39}$"
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -23,7 +24,7 @@ class CatalogInvalid(ValueError):
         self.errors = errors
 
 
-class _Strict(BaseModel):
+class _Strict(NoNul):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

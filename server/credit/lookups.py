@@ -14,7 +14,9 @@ from hallq.identifiers import check_credit_code
 from ..db import Database
 from ..engine import QueueError
 from ..models import Hall
+from ..services import limits
 from ..services.actors import Actor
+from ..services.limits import Limit
 from . import querylog
 from .records import normalize_code
 from .search import parse_query
@@ -32,14 +34,17 @@ def hall_today(db: Database, now: datetime) -> date:
 
 def _admit(db: Database, actor: Actor, *, now: datetime, per_minute: int, action: str, query: str,
            source: CreditSource, address: str) -> None:
-    with db.read() as s:
-        refused = querylog.over_limit(s, actor, now=now, per_minute=per_minute)
-    if refused:
-        with db.write() as s:
+    """Count the look-up against the device's minute in one statement (parallel look-ups
+    cannot all slip under the limit); a refused one is logged as such."""
+    limit = Limit("credit", per_minute, 60)
+    with db.write() as s:
+        refusal = limits.over(limit, limits.take(s, limit, actor.scope, now=now), now=now,
+                              message=f"at most {per_minute} credit look-ups a minute; wait a moment")
+        if refusal is not None:
             querylog.record(s, actor, now=now, action=action, query=query, outcome=querylog.RATE_LIMITED,
                             source=source.name, address=address)
-        raise QueueError("rate_limited", f"at most {per_minute} credit look-ups a minute; wait a moment",
-                         per_minute=per_minute)
+    if refusal is not None:
+        raise refusal
 
 
 def search(db: Database, source: CreditSource, q: str | None, *, limit: int, actor: Actor, now: datetime,

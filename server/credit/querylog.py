@@ -6,9 +6,8 @@ the log itself, so it holds across server workers. Staff accounts are limited li
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models.credit import CreditQuery
@@ -17,13 +16,6 @@ from .scrub import scrub
 from .search import printable
 
 RATE_LIMITED = "rate_limited"
-
-
-def over_limit(session: Session, actor: Actor, *, now: datetime, per_minute: int) -> bool:
-    count = session.scalar(select(func.count()).select_from(CreditQuery).where(
-        CreditQuery.actor_kind == actor.kind, CreditQuery.actor_id == actor.id,
-        CreditQuery.at > now - timedelta(minutes=1), CreditQuery.outcome != RATE_LIMITED)) or 0
-    return count >= per_minute
 
 
 def record(session: Session, actor: Actor, *, now: datetime, action: str, query: str, kind: str = "",

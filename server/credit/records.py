@@ -25,9 +25,9 @@ from ..models.credit import COMPANY_STATUSES, LISTS, TAX_GRADES
 from .scrub import scrub
 
 _DATE_FORMS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?:[ T].*)?$"),
+    re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"),
+    re.compile(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日$"),
 )
 
 # The platform's wording of a registration status -> status code. Checked in this order.

@@ -33,7 +33,7 @@ def format_number(prefix: str, seq: int, width: int = 3) -> str:
 
 def parse_number(number: str) -> tuple[str, int]:
     """Split 'A001' or 'AB012' into prefix and sequence; QueueError if malformed."""
-    match = re.fullmatch(r"([A-Za-z]{1,3})(\d{1,6})", number.strip())
+    match = re.fullmatch(r"([A-Za-z]{1,3})([0-9]{1,6})", number.strip())
     if not match:
         raise QueueError("invalid_value", f"not a ticket number: {number!r}", number=number)
     return match.group(1).upper(), int(match.group(2))

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from .. import engine as eng
 from ..engine import QueueError
 from ..models import Appointment, AuditEntry, Hall, ServiceItem, Ticket
 from ..models.appointment_config import AppointmentConfig, AppointmentSlot
+from ..values import NoNul
 from . import idempotency
 from .actors import Actor
 from .hall import get_hall, hall_rules
@@ -56,13 +57,13 @@ class BookingStatus:
 
 # -- configuration ---------------------------------------------------------------------------
 
-class _Strict(BaseModel):
+class _Strict(NoNul):
     model_config = ConfigDict(extra="forbid")
 
 
 class SlotSpec(_Strict):
-    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     capacity: int | None = Field(default=None, ge=0, le=1000)
 
     @model_validator(mode="after")

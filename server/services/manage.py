@@ -25,7 +25,7 @@ from .actors import Actor, Role
 from .hall import get_hall, today
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SERVICE_KINDS = ("licence", "public_service", "confirmation", "payment", "other")
 

@@ -83,6 +83,7 @@ STRINGS: dict[str, str] = {
     "field.empty": "Please type something first",
     "field.too_long": "That is too long",
     "field.id_number.shape": "An ID number has 18 characters: 17 digits and a digit or X",
+    "field.id_number.region": "The first two digits of this ID number are no province code; please check the number",
     "field.id_number.date": "The birth date in this ID number is not valid",
     "field.id_number.check": "The check character does not match; please check the number",
     "field.phone.shape": "A mobile number has 11 digits and starts with 1",

@@ -82,6 +82,7 @@ STRINGS: dict[str, str] = {
     "field.empty": "请先输入内容",
     "field.too_long": "输入内容过长",
     "field.id_number.shape": "身份证号应为18位：17位数字加1位数字或X",
+    "field.id_number.region": "身份证号的前两位不是有效的省份代码，请核对",
     "field.id_number.date": "身份证号中的出生日期不正确",
     "field.id_number.check": "身份证号校验位不符，请核对",
     "field.phone.shape": "手机号应为1开头的11位数字",

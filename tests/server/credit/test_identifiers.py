@@ -96,3 +96,26 @@ def test_demo_names_follow_region_brand_industry_form(demo_records):
 def test_demo_is_reproducible():
     assert list(demo.companies(20, seed=5)) == list(demo.companies(20, seed=5))
     assert list(demo.companies(20, seed=5)) != list(demo.companies(20, seed=6))
+
+
+def _valid_id(first17: str) -> str:
+    return first17 + id_check_char(first17)
+
+
+def test_an_id_number_in_other_scripts_digits_is_refused_not_read():
+    ascii_id = _valid_id("11010519491231002")
+    arabic = ascii_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    devanagari = ascii_id.translate(str.maketrans("0123456789", "०१२३४५६७८९"))
+    assert check_id_number(ascii_id).ok
+    assert check_id_number(arabic).code == "shape" and check_id_number(devanagari).code == "shape"
+
+
+@pytest.mark.parametrize(("province", "ok"), [("11", True), ("65", True), ("81", True), ("83", True),
+                                               ("00", False), ("10", False), ("19", False), ("99", False)])
+def test_an_id_number_opens_with_a_province_code(province, ok):
+    result = check_id_number(_valid_id(province + "010519491231002"[:15]))
+    assert result.ok is ok and (ok or result.code == "region")
+
+
+def test_a_credit_code_in_other_scripts_digits_is_refused():
+    assert check_credit_code("91110000600037341L".replace("0", "٠")).code == "shape"

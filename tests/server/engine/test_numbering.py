@@ -53,3 +53,12 @@ def test_check_prefix_refuses_bad_prefixes():
     for bad in ("a", "A1", "ABCD", ""):
         with pytest.raises(QueueError):
             check_prefix(bad)
+
+
+def test_a_ticket_number_has_ascii_digits_only():
+    from hallq.server.engine import QueueError, parse_number
+
+    assert parse_number("a012") == ("A", 12)
+    for bad in ("A٠١٢", "A０１２", "A¹²"):
+        with pytest.raises(QueueError):
+            parse_number(bad)
