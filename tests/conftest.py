@@ -35,6 +35,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(once)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.support.fuzzing import summary
+
+    for line in summary():
+        terminalreporter.write_line(line)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"hallq database: {'PostgreSQL ' + make_url(PG_URL).render_as_string(hide_password=True) if PG_URL else 'SQLite'}"
 
