@@ -72,6 +72,29 @@ class Settings(BaseSettings):
     kiosk_issues_per_minute: int = Field(
         default=30, ge=0, le=100_000, description="Tickets one kiosk (device token) may issue in any minute; more "
         "are refused with rate_limited (429, Retry-After). 0 turns the limit off (benchmarks).")
+    booking_per_address_per_hour: int = Field(
+        default=10, ge=0, le=100_000, description="Bookings the public booking API takes from one client address "
+        "per hour; more are refused with rate_limited (429, Retry-After). 0 turns the limit off.")
+    booking_per_person_per_day: int = Field(
+        default=3, ge=0, le=1000, description="Bookings one person (ID number) may make in one calendar day of the "
+        "hall, cancelled ones included (booking and cancelling over and over runs out); apart from the rule of one "
+        "live booking per person per day booked. 0 turns the limit off.")
+    booking_per_phone_per_day: int = Field(
+        default=5, ge=0, le=1000, description="Bookings made with one phone number in one calendar day of the hall, "
+        "cancelled ones included (a family books with one phone). 0 turns the limit off.")
+    booking_lookups_per_minute: int = Field(
+        default=20, ge=0, le=100_000, description="Lookups, cancels and QR codes of bookings by code from one "
+        "client address per minute; more are refused with rate_limited (429, Retry-After). 0 turns the limit off.")
+    booking_code_misses_per_hour: int = Field(
+        default=20, ge=0, le=100_000, description="Booking codes from one client address that match no booking, "
+        "per hour; the next lookup locks the address out of lookups and cancels for booking_lockout_minutes "
+        "(guessing codes). 0 turns the limit off.")
+    booking_lockout_minutes: int = Field(
+        default=60, ge=1, le=1440, description="Minutes an address stays locked out of booking lookups and cancels "
+        "after passing booking_code_misses_per_hour (at least until that hour of misses is over).")
+    booking_challenge: bool = Field(
+        default=False, description="Booking needs the answer to a small sum from GET /api/v1/appointments/challenge "
+        "(a signed token, good once for a few minutes); turn on when scripts book.")
     credit_queries_per_minute: int = Field(default=30, ge=1, description="Credit look-ups allowed per device per minute.")
     credit_source: Literal["local", "http"] = Field(
         default="local", description="Where credit look-ups go: 'local' (records loaded with hallq credit import) "

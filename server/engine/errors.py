@@ -71,6 +71,7 @@ CODES: dict[str, int] = {
     "unknown_appointment": 404, "slot_full": 409, "already_booked": 409, "outside_horizon": 422,
     "not_bookable": 422, "booking_blocked": 403, "too_late_to_cancel": 409, "appointment_cancelled": 409,
     "wrong_day": 409, "too_early": 409, "too_late": 409, "already_checked_in": 409,
+    "challenge_required": 422, "challenge_failed": 422,   # the booking page's verification question
     "already_evaluated": 409, "not_finished": 409, "evaluation_closed": 409,
     "unknown_follow_up": 404, "already_resolved": 409, "unknown_case": 404, "case_closed": 409,
     "unknown_company": 404, "credit_unavailable": 503,   # credit records

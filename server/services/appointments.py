@@ -6,11 +6,19 @@ person per day (by a keyed hash of the ID number; only the masked number is kept
 cancellation cut-off, a no-show rule that blocks booking after repeated misses, and the
 window around a slot's start in which the visitor may check in. Checking in issues an
 appointment-priority ticket through the ordinary issuing use case.
+
+The public side is limited against scripts (``BookingLimits``): bookings per address, per
+person and per phone, and lookups of booking codes per address, with a lock-out for an
+address that guesses codes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -36,15 +44,27 @@ from ..models import Appointment, AuditEntry, Hall, ServiceItem, Ticket
 from ..models.appointment_config import AppointmentConfig, AppointmentSlot
 from ..values import NoNul
 from . import idempotency
+from . import limits as limit_counts
 from .actors import Actor
 from .hall import get_hall, hall_rules
+from .limits import Limit
 from .sql import insert
 from .tickets import issue_ticket
 from .workdays import Calendar, local_date, local_datetime, parse_hhmm
 
-# Booking codes: 8 characters without 0/O, 1/I/L, so they can be read out and typed.
+# Booking codes: 8 characters without 0/O, 1/I/L, so they can be read out and typed. 31^8 is
+# about 8.5e11 codes. A hall has at most some 10^4 live bookings (5 working days of a large
+# centre), so one guess in 8.5e7 finds one; the lookup limits let an address miss about 20
+# times an hour (booking_code_misses_per_hour, then a lock-out), some 500 guesses a day:
+# one address would need about 170,000 days, a thousand addresses working together half a
+# year, for one booking, which shows masked data only. Longer codes would buy nothing the
+# limits do not, and cost every visitor who reads one out at the kiosk.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
+_CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+# What people put between the parts of a code they type or paste: spaces and dashes of any
+# width (full-width forms are folded to these first).
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_]+")
 LIVE = ("booked", "checked_in", "missed")
 
 
@@ -291,6 +311,100 @@ def bookable(session: Session, *, now: datetime) -> dict[str, Any]:
                       "check_in_late_min": ctx.config.check_in_late_min}}
 
 
+# -- abuse limits ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BookingLimits:
+    """The limits of the public booking API; a limit of 0 is off.
+
+    - ``address``: bookings made from one client address per hour (a visitor's phone, or a
+      service point booking for villagers; a script from one address stops here).
+    - ``person_per_day``, ``phone_per_day``: bookings one person (ID number) or one phone
+      number may make in one calendar day of the hall, counted as they are made and kept
+      when a booking is cancelled, so booking and cancelling over and over (holding seats
+      for others, as scalpers do) runs out. This is apart from the hall's rule of one live
+      booking per person per day booked (``already_booked``). The counters are keyed by a
+      keyed hash of the number, never the number itself.
+    - ``lookups``: lookups and cancels of booking codes from one address per minute.
+    - ``misses``: codes from one address that were not found, per hour; the one past it locks
+      the address out of lookups and cancels for the lock-out time. Every lookup holds a
+      place here until its code is found, so a miss counts against both limits and a hit
+      against the first only: guessing is what must be stopped.
+    """
+
+    address: Limit
+    person_per_day: int
+    phone_per_day: int
+    lookups: Limit
+    misses: Limit
+
+    @classmethod
+    def of(cls, *, per_address_per_hour: int, per_person_per_day: int, per_phone_per_day: int,
+           lookups_per_minute: int, misses_per_hour: int, lockout_minutes: int) -> BookingLimits:
+        return cls(Limit("booking:address", per_address_per_hour, 3600), per_person_per_day, per_phone_per_day,
+                   Limit("booking:lookup", lookups_per_minute, 60),
+                   Limit("booking:miss", misses_per_hour, 3600, lockout_minutes * 60))
+
+    @classmethod
+    def off(cls) -> BookingLimits:
+        return cls.of(per_address_per_hour=0, per_person_per_day=0, per_phone_per_day=0, lookups_per_minute=0,
+                      misses_per_hour=0, lockout_minutes=0)
+
+
+NO_LIMITS = BookingLimits.off()
+
+_REFUSED = {
+    "booking:address": "too many bookings from this address; try again later",
+    "booking:person": "this person has made as many bookings as allowed today; try again tomorrow",
+    "booking:phone": "this phone number has made as many bookings as allowed today; try again tomorrow",
+    "booking:lookup": "too many booking lookups from this address; wait a minute",
+    "booking:miss": "too many unknown booking codes from this address; lookups are locked for a while",
+}
+
+
+def _keyed(secret: bytes, kind: str, value: str) -> str:
+    return hmac.new(secret, f"booking-limit:{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _today_limit(ctx: Context, scope: str, per: int, now: datetime) -> Limit:
+    """A limit over the rest of the hall's calendar day (the key names the day)."""
+    midnight = ctx.at(ctx.today + timedelta(days=1), "00:00")
+    return Limit(scope, per, max(1, int((midnight - now).total_seconds())))
+
+
+def _count(session: Session, limit: Limit, subject: str, now: datetime) -> None:
+    """Count one booking against a limit, refusing past it. The booking's own transaction
+    holds the count: a booking refused for any reason gives it back by rolling back, and
+    the counter's row stays locked until then, so parallel bookings never overshoot."""
+    refusal = limit_counts.over(limit, limit_counts.take(session, limit, subject, now=now), now=now,
+                                message=_REFUSED[limit.scope])
+    if refusal is not None:
+        raise refusal
+
+
+def claim_lookup(session: Session, limits: BookingLimits, address: str, *, now: datetime) -> QueueError | None:
+    """Count a lookup or cancel by booking code from ``address`` before the code is looked up:
+    one hit of the per-minute limit and a place among the misses, which ``release_lookup``
+    gives back once the code is found. Parallel guesses therefore cannot slip past the miss
+    limit. Answers the refusal to raise once this transaction has committed (a lock-out must
+    outlive it), or None. The lookup that crosses the miss limit is audited."""
+    for limit in (limits.lookups, limits.misses):
+        count = limit_counts.take(session, limit, address, now=now)
+        if limit is limits.misses and limit.per and count.hits == limit.per + 1:
+            session.add(AuditEntry(at=now, actor_kind="system", actor_id=None, action="appointment.lookup_locked",
+                                   target=limit.key(address)[:100],
+                                   detail={"address": address, "until": count.ends_at.isoformat()}))
+        refusal = limit_counts.over(limit, count, now=now, message=_REFUSED[limit.scope])
+        if refusal is not None:   # a refused lookup takes no place among the misses
+            return refusal
+    return None
+
+
+def release_lookup(session: Session, limits: BookingLimits, address: str, *, now: datetime) -> None:
+    """A booking code that was found gives back the place its lookup held among the misses."""
+    limit_counts.give_back(session, limits.misses, address, now=now)
+
+
 # -- booking ---------------------------------------------------------------------------------
 
 def _blocked_until(session: Session, ctx: Context, who: str) -> date | None:
@@ -343,8 +457,13 @@ def _audit(session: Session, actor: Actor, action: str, appt: Appointment, now: 
 
 
 def book(session: Session, service_id: int, day: date, slot_start: str, *, id_number: str, name: str,
-         phone: str, secret: bytes, actor: Actor, now: datetime) -> Appointment:
-    """Book a seat in a slot; refusals say why with a stable code and change nothing."""
+         phone: str, secret: bytes, actor: Actor, now: datetime, limits: BookingLimits = NO_LIMITS,
+         address: str = "") -> Appointment:
+    """Book a seat in a slot; refusals say why with a stable code and change nothing. Counts
+    the booking against ``limits`` (per ``address``, person and phone); past one it is
+    refused with ``rate_limited`` and Retry-After."""
+    if limits.address.per:
+        _count(session, limits.address, address, now)
     ctx = Context.load(session, now)
     service = bookable_service(session, ctx, service_id)
     checked = check_id_number(id_number)
@@ -373,6 +492,12 @@ def book(session: Session, service_id: int, day: date, slot_start: str, *, id_nu
     if session.scalar(select(func.count()).select_from(Appointment).where(
             Appointment.person_hash == who, Appointment.day == day, Appointment.status.in_(LIVE))):
         raise QueueError("already_booked", f"this person already has a booking on {day}", day=day.isoformat())
+    if limits.person_per_day:
+        _count(session, _today_limit(ctx, "booking:person", limits.person_per_day, now),
+               f"{_keyed(secret, 'person', checked.normalized)}:{ctx.today}", now)
+    if limits.phone_per_day:
+        _count(session, _today_limit(ctx, "booking:phone", limits.phone_per_day, now),
+               f"{_keyed(secret, 'phone', phone_checked.normalized)}:{ctx.today}", now)
     start = parse_hhmm(spec.start)
     if not _take_seat(session, service.id, day, start, ctx.config.capacity(service.code, spec)):
         raise QueueError("slot_full", f"the {spec.start} slot on {day} is fully booked",
@@ -394,12 +519,21 @@ def book(session: Session, service_id: int, day: date, slot_start: str, *, id_nu
 
 
 def normalize_code(code: str) -> str:
-    """A code as typed or scanned: case and spaces do not matter."""
-    return code.strip().upper().replace(" ", "").replace("-", "")[:20]
+    """A code as a person types or pastes it: case, full-width characters (a Chinese input
+    method's), spaces and dashes between its parts do not matter."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", code[:200])).upper()
+
+
+def is_code(code: str) -> bool:
+    """Whether a normalized code has the shape of a booking code (no lookup needed otherwise)."""
+    return _CODE.fullmatch(code) is not None
 
 
 def by_code(session: Session, code: str, *, lock: bool = False) -> Appointment:
-    stmt = select(Appointment).where(Appointment.code == normalize_code(code))
+    normal = normalize_code(code)
+    if not is_code(normal):
+        raise QueueError("unknown_appointment", "no booking with this code")
+    stmt = select(Appointment).where(Appointment.code == normal)
     if lock:
         stmt = stmt.with_for_update()
     appt = session.scalars(stmt).first()

@@ -19,7 +19,21 @@ const WORDS = {
     status_booked: "已预约", status_checked_in: "已取号", status_cancelled: "已取消", status_missed: "已爽约",
     confirm_cancel: "确定取消这个预约吗？", cancelled: "预约已取消。", bad_id: "请输入18位身份证号码",
     bad_phone: "请输入11位手机号码", bad_name: "请输入姓名", bad_code: "请输入预约码", busy: "正在提交…",
+    challenge_label: "请计算下面的算式（防止恶意抢号）", bad_answer: "请填写算式的答案",
+    limits: {
+      "booking:address": "此网络预约过于频繁，请约{minutes}分钟后再试。",
+      "booking:person": "该身份证号今天的预约次数已达上限，请明天再试。",
+      "booking:phone": "该手机号今天的预约次数已达上限，请明天再试。",
+      "booking:lookup": "查询过于频繁，请稍等一分钟再试。",
+      "booking:miss": "输错预约码次数过多，查询已暂停，请约{minutes}分钟后再试。"
+    },
+    challenge: {
+      wrong_answer: "算式答案不正确，请回答新的题目。", expired: "题目已过期，请回答新的题目。",
+      used: "题目已使用过，请回答新的题目。", forged: "验证无效，请回答新的题目。"
+    },
     errors: {
+      rate_limited: "操作过于频繁，请约{minutes}分钟后再试。", challenge_required: "请先回答算式。",
+      challenge_failed: "验证未通过，请回答新的题目。",
       slot_full: "该时段已约满，请选择其他时段。", already_booked: "您当天已有预约，每人每天限约一次。",
       outside_horizon: "该日期不在可预约范围内。", not_bookable: "该事项或时段不可预约。",
       booking_blocked: "因多次预约未到，暂停预约至 {until}。", invalid_id_number: "身份证号码无效，请核对。",
@@ -44,7 +58,21 @@ const WORDS = {
     status_booked: "Booked", status_checked_in: "Checked in", status_cancelled: "Cancelled", status_missed: "Missed",
     confirm_cancel: "Cancel this booking?", cancelled: "The booking is cancelled.", bad_id: "Enter the 18-character ID number",
     bad_phone: "Enter an 11-digit mobile number", bad_name: "Enter your name", bad_code: "Enter the booking code", busy: "Sending…",
+    challenge_label: "Answer this sum (it keeps booking scripts out)", bad_answer: "Enter the answer to the sum",
+    limits: {
+      "booking:address": "Too many bookings from this network; try again in about {minutes} min.",
+      "booking:person": "This ID number has made as many bookings as allowed today; try again tomorrow.",
+      "booking:phone": "This phone number has made as many bookings as allowed today; try again tomorrow.",
+      "booking:lookup": "Too many lookups; wait a minute and try again.",
+      "booking:miss": "Too many wrong booking codes; lookups are paused for about {minutes} min."
+    },
+    challenge: {
+      wrong_answer: "The answer is wrong; answer the new sum.", expired: "The sum has expired; answer the new one.",
+      used: "This sum was answered already; answer the new one.", forged: "The check failed; answer the new sum."
+    },
     errors: {
+      rate_limited: "Too many requests; try again in about {minutes} min.", challenge_required: "Answer the sum first.",
+      challenge_failed: "The check failed; answer the new sum.",
       slot_full: "This time is fully booked; choose another.", already_booked: "You already have a booking that day (one per person per day).",
       outside_horizon: "This day cannot be booked.", not_bookable: "This service or time cannot be booked.",
       booking_blocked: "Booking is suspended until {until} after missed bookings.", invalid_id_number: "The ID number is not valid.",
@@ -56,7 +84,10 @@ const WORDS = {
   }
 };
 
-const state = { lang: "zh", services: [], days: [], service: null, day: null, slot: null, booking: null };
+const state = {
+  lang: "zh", services: [], days: [], service: null, day: null, slot: null, booking: null,
+  challengeOn: false, challenge: null
+};
 const $ = (id) => document.getElementById(id);
 
 function t(key, vars) {
@@ -69,9 +100,16 @@ function t(key, vars) {
 }
 
 function errorText(code, details) {
-  const table = WORDS[state.lang].errors;
-  let text = table[code] || table.other;
-  for (const [k, v] of Object.entries(details || {})) text = text.split("{" + k + "}").join(String(v));
+  const words = WORDS[state.lang];
+  const vars = Object.assign({}, details || {});
+  let text = words.errors[code] || words.errors.other;
+  if (code === "rate_limited") {
+    text = words.limits[vars.limit] || text;
+    vars.minutes = Math.max(1, Math.ceil(Number(vars.retry_after_s || 60) / 60));
+  } else if (code === "challenge_failed") {
+    text = words.challenge[vars.reason] || text;
+  }
+  for (const [k, v] of Object.entries(vars)) text = text.split("{" + k + "}").join(String(v));
   return text;
 }
 
@@ -199,7 +237,27 @@ function pickSlot(slot) {
   pickedSlot();
   $("step-form").hidden = false;
   $("name").focus();
+  if (state.challengeOn && !challengeFresh()) loadChallenge();
 }
+
+// The hall's verification question: a small sum with a signed token, good once for a few
+// minutes. A new one is asked whenever the last was used or has lapsed.
+async function loadChallenge() {
+  let found;
+  try {
+    found = await call("GET", `${API}/challenge`);
+  } catch (e) { showError(errorText(e.code, e.details)); return; }
+  state.challengeOn = !!found.required;
+  $("challenge").hidden = !state.challengeOn;
+  if (!state.challengeOn) { state.challenge = null; return; }
+  // Kept by the page's own clock: a phone's clock may differ from the hall's.
+  state.challenge = { token: found.token, until: Date.now() + (found.expires_in_s - 5) * 1000 };
+  $("challenge-question").textContent = found.question;
+  $("challenge-answer").value = "";
+  $("challenge").dataset.asked = String(Number($("challenge").dataset.asked || 0) + 1);
+}
+
+function challengeFresh() { return !!state.challenge && Date.now() < state.challenge.until; }
 
 async function submit(event) {
   event.preventDefault();
@@ -210,17 +268,28 @@ async function submit(event) {
   if (!name) return showError(t("bad_name"));
   if (!/^\d{17}[\dX]$/.test(id)) return showError(t("bad_id"));
   if (!/^1\d{10}$/.test(phone)) return showError(t("bad_phone"));
+  const body = { service_id: state.service.id, day: state.day, slot_start: state.slot.slot_start, id_number: id, name, phone };
+  if (state.challengeOn) {
+    if (!challengeFresh()) {
+      await loadChallenge();
+      return showError(errorText("challenge_failed", { reason: "expired" }));
+    }
+    const answer = $("challenge-answer").value.trim();
+    if (!answer) return showError(t("bad_answer"));
+    body.challenge = { token: state.challenge.token, answer };
+  }
   const button = $("submit");
   button.disabled = true; button.textContent = t("busy");
   try {
-    const booking = await call("POST", API, {
-      service_id: state.service.id, day: state.day, slot_start: state.slot.slot_start, id_number: id, name, phone
-    });
+    const booking = await call("POST", API, body);
     $("form").reset();
+    state.challenge = null;
     showBooking(booking);
   } catch (e) {
     showError(errorText(e.code, e.details));
     if (e.code === "slot_full") loadSlots();
+    // A tried token is used up, whatever the refusal: ask a new question.
+    if (state.challengeOn || e.code === "challenge_required") { state.challenge = null; await loadChallenge(); }
   } finally {
     button.disabled = false; button.textContent = t("confirm");
   }
@@ -302,6 +371,7 @@ async function start() {
     const found = await call("GET", `${API}/bookable`);
     state.services = found.services; state.days = found.days;
   } catch (e) { showError(errorText(e.code, e.details)); }
+  await loadChallenge();
   applyWords();
   document.body.dataset.ready = "1";
 }
