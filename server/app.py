@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hallq import __version__
 
-from .api import errors
+from .api import errors, openapi
 from .api.deps import TokenCache, utc_now
 from .api.errors import error_body
 from .db import Database, upgrade
@@ -182,6 +182,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.settings = settings
     app.state.clock = clock
     errors.install(app)
+    openapi.install(app)
     for module in api_modules():
         app.include_router(module.router, prefix=API)
     for module in page_modules():
