@@ -91,3 +91,16 @@ def test_metrics_are_read_from_allowed_addresses_or_with_the_token(db, tmp_path)
 
 def test_metrics_default_to_the_server_itself(live):
     assert httpx.get(live.url + "/metrics").status_code == 200   # 127.0.0.1 is allowed by default
+
+
+@pytest.mark.parametrize("body", [b"[" * 200_000 + b"]" * 200_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000],
+                         ids=["arrays", "objects"])
+def test_json_nested_too_deep_is_refused_and_the_server_goes_on(live, body):
+    """A body under the size limit whose nesting would exhaust the parser's stack."""
+    for path, role in (("/api/v1/services", "admin"), ("/api/v1/appointments", None)):
+        headers = {"Content-Type": "application/json"}
+        if role:
+            headers["Authorization"] = f"Bearer {live.tokens[role]}"
+        answer = httpx.post(live.url + path, content=body, headers=headers, timeout=20)
+        assert (answer.status_code, answer.json()["error"]["code"]) == (400, "malformed_json")
+    assert httpx.get(live.url + "/api/v1/health", timeout=10).status_code == 200
