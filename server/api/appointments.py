@@ -22,7 +22,17 @@ from ..services import appointments as ac
 from ..services import challenge
 from ..services.actors import VISITOR, Actor, Role
 from ..settings import Settings
-from .deps import ISSUERS, STAFF, Day, DbDep, NowDep, SettingsDep, require, transaction
+from .deps import (
+    ISSUERS,
+    STAFF,
+    Day,
+    DbDep,
+    NowDep,
+    SettingsDep,
+    client_address,
+    require,
+    transaction,
+)
 from .schemas import Body, IssuedTicket
 from .tickets import IdempotencyKey, status_url, ticket_out
 
@@ -55,11 +65,6 @@ class CheckInRequest(Body):
 
 
 T = TypeVar("T")
-
-
-def client_address(request: Request) -> str:
-    """The visitor's address, as the sign-in limits read it."""
-    return request.client.host if request.client else "?"
 
 
 def booking_limits(settings: Settings) -> ac.BookingLimits:

@@ -16,7 +16,17 @@ from ..engine import QueueError
 from ..services import accounts
 from ..services.actors import Actor
 from ..settings import Settings
-from .deps import MANAGERS, STAFF, NowDep, SettingsDep, bearer, current_actor, require, transaction
+from .deps import (
+    MANAGERS,
+    STAFF,
+    NowDep,
+    SettingsDep,
+    bearer,
+    client_address,
+    current_actor,
+    require,
+    transaction,
+)
 from .schemas import LockoutLift, LoginRequest, LoginResponse, WindowChoice
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -53,7 +63,7 @@ def login(body: LoginRequest, request: Request, now: NowDep, settings: SettingsD
     account, address or card sign-in is locked for a while (429 with Retry-After)."""
     if not body.card and not (body.username and body.password is not None):
         raise QueueError("invalid_value", "give a username and password, or a card", field="username")
-    address = request.client.host if request.client else "?"
+    address = client_address(request)
     limits = sign_in_limits(settings)
     attempt = accounts.Attempt(body.username, body.card, address)
     # The attempt is counted before anything is checked, in its own short transaction.

@@ -134,6 +134,12 @@ READERS = (Role.CLERK, Role.MANAGER, Role.ADMIN, Role.KIOSK, Role.COUNTER, Role.
 WINDOW_ACTORS = (Role.CLERK, Role.MANAGER, Role.ADMIN, Role.COUNTER)
 ISSUERS = (Role.KIOSK, Role.CLERK, Role.MANAGER, Role.ADMIN)
 
+def client_address(request: Request) -> str:
+    """The client's address as the limits key it: the connection's, or X-Forwarded-For when
+    uvicorn trusts the proxy sending it (FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else "?"
+
+
 DbDep = Annotated[Database, Depends(get_db)]
 NowDep = Annotated[datetime, Depends(clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
